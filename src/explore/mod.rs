@@ -1,0 +1,1 @@
+//! Reading tools: `show`, `trace`, `compare` (see issue 5).

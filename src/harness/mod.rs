@@ -1,0 +1,1 @@
+//! The exercise checker behind `attn-quiz check` (see issue 3).

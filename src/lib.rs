@@ -1,0 +1,31 @@
+//! # attn-quiz
+//!
+//! Annotated reference implementations of transformer attention, written to be
+//! read line by line, plus the machinery behind the `attn-quiz` command line tool
+//! (quiz, exercise checker, explorers).
+//!
+//! Start with [`reference`]: one variant per file, each with its equation, its
+//! paper, a shape contract on every function and a shape comment on every line
+//! that builds a matrix.
+//!
+//! Conventions used everywhere (fixed by the project's SPEC):
+//! - a sequence is a [`Matrix`](prelude::Matrix) with **one row per position and
+//!   one column per feature**, element type `f32`;
+//! - a [`Mask`](prelude::Mask) is `true` where query `i` **may** attend to key `j`;
+//! - a fully masked query row gets all-zero weights and an all-zero output row;
+//! - a linear layer computes `y = x·W + b` with `W` stored (in × out).
+#![deny(missing_docs)]
+
+pub use nalgebra;
+
+pub mod error;
+pub mod layers;
+pub mod prelude;
+pub mod reference;
+pub mod sample;
+pub mod store;
+pub mod trace;
+
+pub mod explore;
+pub mod harness;
+pub mod quiz;

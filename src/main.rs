@@ -1,0 +1,66 @@
+//! The `attn-quiz` command line tool: parse, dispatch, turn the outcome into an
+//! exit code (0 passed, 1 failed, 2 usage or environment error). Each command
+//! lives in its own module under `commands/`.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Prepare for machine-learning interviews on transformer attention.
+#[derive(Debug, Parser)]
+#[command(name = "attn-quiz", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Take the interview quiz.
+    Run(commands::run::Args),
+    /// Show quiz mastery per topic.
+    Stats(commands::stats::Args),
+    /// Check your implementation of an exercise against the reference.
+    Check(commands::check::Args),
+    /// List the exercises with their status.
+    List(commands::list::Args),
+    /// Show the next hint for an exercise.
+    Hint(commands::hint::Args),
+    /// Show the annotated reference solution of an exercise.
+    Solution(commands::solution::Args),
+    /// Restore an exercise file to its pristine template.
+    Reset(commands::reset::Args),
+    /// Re-check an exercise every time you save it.
+    Watch(commands::watch::Args),
+    /// Write a fresh exercises folder.
+    Init(commands::init::Args),
+    /// Show the annotated reference source of a variant.
+    Show(commands::show::Args),
+    /// Run a variant on random inputs and print every step's shape.
+    Trace(commands::trace::Args),
+    /// Compare all attention variants in one table.
+    Compare(commands::compare::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Run(args) => commands::run::execute(args),
+        Command::Stats(args) => commands::stats::execute(args),
+        Command::Check(args) => commands::check::execute(args),
+        Command::List(args) => commands::list::execute(args),
+        Command::Hint(args) => commands::hint::execute(args),
+        Command::Solution(args) => commands::solution::execute(args),
+        Command::Reset(args) => commands::reset::execute(args),
+        Command::Watch(args) => commands::watch::execute(args),
+        Command::Init(args) => commands::init::execute(args),
+        Command::Show(args) => commands::show::execute(args),
+        Command::Trace(args) => commands::trace::execute(args),
+        Command::Compare(args) => commands::compare::execute(args),
+    };
+    outcome.unwrap_or_else(|error| {
+        eprintln!("error: {error:#}");
+        commands::exit_error()
+    })
+}

@@ -1,0 +1,1 @@
+//! The interview quiz behind `attn-quiz run` (see issue 4).

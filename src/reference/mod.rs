@@ -1,0 +1,49 @@
+//! The reference implementations, one variant per file.
+//!
+//! Read them in this order; each file opens with what it changes compared with
+//! multi-head attention:
+//!
+//! | file | what it teaches |
+//! |---|---|
+//! | [`softmax`] | stable row softmax, masking, fully masked rows |
+//! | [`mask`] | causal and padding masks, mask polarity |
+//! | [`sdpa`] | `softmax(Q·Kᵀ/sqrt(d_k))·V`, the core |
+//! | [`heads`] | splitting a projection into heads and merging them back |
+//! | [`mha`] | multi-head attention |
+//! | [`self_attention`] | Q = K = V = x |
+//! | [`cross_attention`] | Q from x, K = V from memory |
+//! | [`gated`] | a sigmoid gate on the heads (AlphaFold 2) |
+//! | [`gqa`] | grouped-query / multi-query attention |
+//! | [`additive`] | Bahdanau's additive score |
+//! | [`luong`] | Luong's dot and general scores |
+//! | [`batched`] | the [N, L, D] batch view |
+//!
+//! Every function the exercises ask for is re-exported here with exactly the
+//! exercise's signature, so `attn_quiz::reference::multi_head_attention` is the
+//! answer key of `exercises/mha.rs`. Each also has a `try_` twin that returns
+//! a [`ShapeError`](crate::error::ShapeError) instead of panicking.
+
+pub mod additive;
+pub mod batched;
+pub mod catalog;
+pub mod cross_attention;
+pub mod gated;
+pub mod gqa;
+pub mod heads;
+pub mod luong;
+pub mod mask;
+pub mod mha;
+pub mod sdpa;
+pub mod self_attention;
+pub mod softmax;
+
+pub use additive::{additive_attention, try_additive_attention};
+pub use cross_attention::{cross_attention, try_cross_attention};
+pub use gated::{gated_self_attention, try_gated_self_attention};
+pub use gqa::{grouped_query_attention, try_grouped_query_attention};
+pub use luong::{luong_dot_attention, luong_general_attention};
+pub use mask::{causal_mask, padding_mask};
+pub use mha::{multi_head_attention, try_multi_head_attention};
+pub use sdpa::{scaled_dot_product_attention, try_scaled_dot_product_attention};
+pub use self_attention::{self_attention, try_self_attention};
+pub use softmax::{masked_softmax_rows, softmax_rows};
