@@ -1,1 +1,6 @@
-//! The exercise checker behind `attn-quiz check` (see issue 3).
+//! The exercise checker behind `attn-quiz check`.
+//!
+//! - [`protocol`]: the messages between `attn-quiz check` and the compiled
+//!   learner program.
+
+pub mod protocol;
