@@ -5,6 +5,7 @@
 mod commands;
 
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Prepare for machine-learning interviews on transformer attention.
@@ -45,6 +46,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Colors only on a terminal (colored itself honours NO_COLOR and CLICOLOR_FORCE).
+    if !std::io::stdout().is_terminal() && std::env::var_os("CLICOLOR_FORCE").is_none() {
+        colored::control::set_override(false);
+    }
     let outcome = match cli.command {
         Command::Run(args) => commands::run::execute(args),
         Command::Stats(args) => commands::stats::execute(args),
