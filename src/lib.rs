@@ -20,6 +20,7 @@ pub use nalgebra;
 
 pub mod error;
 pub mod layers;
+pub mod measure;
 pub mod prelude;
 pub mod reference;
 pub mod sample;

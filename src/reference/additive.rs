@@ -78,6 +78,8 @@ pub fn try_additive_attention(
     // 1. Project queries and keys into the shared alignment space, once each.
     let q_a = q * &w.w_q; // (l_q, d_q)·(d_q, d_a) -> (l_q, d_a)
     let k_a = k * &w.w_k; // (l_k, d_k)·(d_k, d_a) -> (l_k, d_a)
+    trace::step("q_projected", &q_a);
+    trace::step("k_projected", &k_a);
     // 2. Score every pair: v_a · tanh(q_a[i] + k_a[j]).
     let scores = Matrix::from_fn(q.nrows(), k.nrows(), |i, j| {
         (q_a.row(i) + k_a.row(j)).map(f32::tanh).dot(&w.v_a) // (1, d_a)·(1, d_a) -> scalar

@@ -75,7 +75,8 @@ pub fn try_grouped_query_attention(
     let k_heads = split_heads(&k, g); // G × (l_k, d_k)
     let v_heads = split_heads(&v, g); // G × (l_k, d_v)
     trace::step_each("q_heads", &q_heads);
-    trace::step_each("kv_heads", &k_heads);
+    trace::step_each("k_heads", &k_heads);
+    trace::step_each("v_heads", &v_heads);
     // 3. Query head h attends with key/value head h / (H/G).
     let (head_outputs, weights) = attend_each_head(&q_heads, &k_heads, &v_heads, |i| kv_head_for(i, h, g), mask);
     // 4. Concatenate the H head outputs and project.

@@ -83,9 +83,9 @@ pub fn attend_each_head(
         .enumerate()
         .map(|(h, q)| {
             let kv = kv_head_of(h);
-            scaled_dot_product_attention(q, &k_heads[kv], &v_heads[kv], mask) // (l_q, d_v), (l_q, l_k)
+            // (l_q, d_k), (l_k, d_k), (l_k, d_v) -> (l_q, d_v), (l_q, l_k)
+            trace::in_head(h, || scaled_dot_product_attention(q, &k_heads[kv], &v_heads[kv], mask))
         })
         .unzip();
-    trace::step_each("head_outputs", &outputs);
     (outputs, weights)
 }

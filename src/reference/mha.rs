@@ -106,6 +106,8 @@ pub fn concat_heads(
     let k_heads = split_heads(&k, w.num_heads); // H × (l_k, d_k)
     let v_heads = split_heads(&v, w.num_heads); // H × (l_k, d_v)
     trace::step_each("q_heads", &q_heads);
+    trace::step_each("k_heads", &k_heads);
+    trace::step_each("v_heads", &v_heads);
     // 3. Scaled dot-product attention in each head (scale 1/sqrt(d_k), d_k = D/H).
     let (head_outputs, weights) = attend_each_head(&q_heads, &k_heads, &v_heads, |h| h, mask);
     // 4. Concatenate the head outputs in head order.

@@ -81,6 +81,9 @@ pub fn try_scaled_dot_product_attention(
 ///
 /// Callers have checked the shapes.
 pub(crate) fn attend(scores: &Matrix, v: &Matrix, mask: Option<&Mask>) -> (Matrix, Matrix) {
+    if let Some(mask) = mask {
+        trace::step("mask", mask);
+    }
     // 3. Softmax over the keys; masked entries get exactly 0.
     let weights = masked_softmax_rows(scores, mask); // (l_q, l_k)
     trace::step("weights", &weights);
