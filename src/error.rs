@@ -68,7 +68,7 @@ pub(crate) fn expect_divisible(what: &'static str, width: usize, heads: usize) -
     if heads == 0 {
         return Err(ShapeError::Zero { what: "num_heads" });
     }
-    if width % heads == 0 { Ok(()) } else { Err(ShapeError::HeadsDoNotDivide { what, width, heads }) }
+    if width.is_multiple_of(heads) { Ok(()) } else { Err(ShapeError::HeadsDoNotDivide { what, width, heads }) }
 }
 
 /// Unwraps a reference result, panicking with the error's own message.

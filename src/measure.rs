@@ -279,7 +279,7 @@ fn check_config(variant: Variant, c: &Config) -> Result<(), ShapeError> {
         if c.kv_heads == 0 {
             return Err(ShapeError::Zero { what: "num_kv_heads" });
         }
-        if c.heads % c.kv_heads != 0 {
+        if !c.heads.is_multiple_of(c.kv_heads) {
             return Err(ShapeError::KvHeadsDoNotDivide { heads: c.heads, kv_heads: c.kv_heads });
         }
     }

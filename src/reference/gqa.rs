@@ -103,10 +103,13 @@ fn check_shapes(
     mask: Option<&Mask>,
 ) -> Result<(), ShapeError> {
     let (h, g) = (w.num_heads, w.num_kv_heads);
+    if g == 0 {
+        return Err(ShapeError::Zero { what: "num_kv_heads" });
+    }
     expect_divisible("q projection width", w.q.out_features(), h)?;
     expect_divisible("k projection width", w.k.out_features(), g)?;
     expect_divisible("v projection width", w.v.out_features(), g)?;
-    if h % g != 0 {
+    if !h.is_multiple_of(g) {
         return Err(ShapeError::KvHeadsDoNotDivide { heads: h, kv_heads: g });
     }
     expect_eq(

@@ -38,7 +38,11 @@ use crate::trace;
 /// If `num_heads` is 0 or does not divide the width (the variants check this
 /// first and report a [`ShapeError`](crate::error::ShapeError)).
 pub fn split_heads(x: &Matrix, num_heads: usize) -> Vec<Matrix> {
-    assert!(num_heads > 0 && x.ncols() % num_heads == 0, "cannot split width {} into {num_heads} heads", x.ncols());
+    assert!(
+        num_heads > 0 && x.ncols().is_multiple_of(num_heads),
+        "cannot split width {} into {num_heads} heads",
+        x.ncols()
+    );
     let d = x.ncols() / num_heads;
     // Head h is the column block [h·d, (h+1)·d).
     (0..num_heads).map(|h| x.columns(h * d, d).into_owned()).collect() // H × (l, d)
