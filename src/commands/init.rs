@@ -1,12 +1,46 @@
-//! `attn-quiz init`.
+//! `attn-quiz init [dir]`: write a fresh exercises folder, e.g. after
+//! `cargo install`. Existing files are never overwritten: they are skipped,
+//! with a message.
 
+use super::reset::write_template;
+use attn_quiz::harness::exercises::EXERCISES;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `attn-quiz init`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The exercises folder to create (the other commands look in ./exercises by default).
+    #[arg(default_value = "exercises")]
+    pub dir: PathBuf,
+}
 
 /// Runs `attn-quiz init`.
-pub fn execute(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`attn-quiz init` is not available yet")
+pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
+    let mut written = 0;
+    for exercise in EXERCISES {
+        let file = args.dir.join(exercise.file_name());
+        if file.exists() {
+            println!(
+                "kept     {} (it exists; `attn-quiz reset {}` restores the template)",
+                file.display(),
+                exercise.name
+            );
+        } else {
+            write_template(&file, exercise)?;
+            println!("wrote    {}", file.display());
+            written += 1;
+        }
+    }
+    println!("\n{written} of {} exercise files written to {}.", EXERCISES.len(), args.dir.display());
+    let dir_flag = if args.dir == PathBuf::from("exercises") {
+        String::new()
+    } else {
+        format!(" --exercises-dir {}", args.dir.display())
+    };
+    println!(
+        "Start with `attn-quiz list{dir_flag}`; edit a file, then `attn-quiz check {}`.",
+        args.dir.join("softmax.rs").display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,41 @@
-//! The exercise checker behind `attn-quiz check`.
+//! `attn-quiz check` and the other exercise commands.
 //!
-//! - [`protocol`]: the messages between `attn-quiz check` and the compiled
-//!   learner program.
+//! A check compiles the learner's file into a small program of its own and
+//! runs it in a child process, so nothing the learner's code does (panic,
+//! loop forever, overflow the stack, exit) can take `attn-quiz` down or fake
+//! a pass:
+//!
+//! 1. [`package`] writes a one-file Cargo package whose `main.rs` includes the
+//!    learner's file and calls the [`checker`] with the learner's function,
+//!    against the library source embedded by [`library`];
+//! 2. [`compile`] builds it with one `cargo build` and sorts rustc's messages;
+//! 3. [`child`] runs it with a [`protocol::Request`], under a timeout, and
+//!    reads the [`protocol::Report`];
+//! 4. [`check`] ties the steps together into a [`verdict::Verdict`].
+//!
+//! [`render`] writes the verdict for a terminal. Around it: [`exercises`] (names, templates, hints) and [`progress`] (the
+//! learner's statuses and hints shown).
 
+pub mod check;
+pub mod checker;
+pub mod child;
+pub mod compile;
+pub mod exercises;
+pub mod library;
+pub mod package;
+pub mod progress;
 pub mod protocol;
+pub mod render;
+pub mod verdict;
+
+/// A short fingerprint of some bytes (64-bit FNV-1a, in hex): stable across
+/// runs and Rust versions, which is all the state files and the cache need.
+pub(crate) fn fingerprint(parts: &[&[u8]]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &byte in part.iter().chain(&[0xff]) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}

@@ -1,0 +1,79 @@
+//! One check, start to finish: generate the package, build it, run it, and
+//! turn what happened into a [`Verdict`].
+
+use super::child::{self, End};
+use super::compile::{self, Build, BuildOptions};
+use super::exercises::Exercise;
+use super::package;
+use super::protocol::{Outcome, Request};
+use super::verdict::{Status, Verdict};
+use std::path::Path;
+use std::time::Duration;
+
+/// What to check, and how.
+#[derive(Debug, Clone)]
+pub struct CheckRequest<'a> {
+    /// The learner's file.
+    pub file: &'a Path,
+    /// The exercise it answers.
+    pub exercise: &'static Exercise,
+    /// Seed of the random cases.
+    pub seed: u64,
+    /// Number of random cases, on top of the edge cases.
+    pub cases: u32,
+    /// How long the checker program may run.
+    pub timeout: Duration,
+    /// Whether rendered compiler messages may contain ANSI colors.
+    pub color: bool,
+}
+
+/// Checks the learner's file. An `Err` is a problem of the environment (no
+/// cargo, unwritable cache, ...), never a verdict on the learner's code.
+pub fn check(request: &CheckRequest) -> anyhow::Result<Verdict> {
+    let cache = package::cache_dir()?;
+    let _lock = package::lock(&cache)?;
+    let package = package::prepare(&cache, request.exercise, request.file)?;
+    let display_path = request.file.display().to_string();
+    let target_dir = package::target_dir(&cache);
+    let options = BuildOptions { target_dir: &target_dir, display_path: &display_path, color: request.color };
+    let verdict = |status, cases_run, warnings| Verdict {
+        exercise: request.exercise.name.to_string(),
+        file: display_path.clone(),
+        seed: request.seed,
+        cases: request.cases,
+        cases_run,
+        status,
+        warnings,
+    };
+    let (executable, warnings) = match compile::build(&package, request.exercise, &options)? {
+        Build::Built { executable, warnings } => (executable, warnings),
+        Build::Failed { errors, warnings } => return Ok(verdict(Status::CompileError { errors }, None, warnings)),
+    };
+    let scratch = tempfile::tempdir()?;
+    let child_request = Request {
+        exercise: request.exercise.name.to_string(),
+        seed: request.seed,
+        cases: request.cases,
+        report_path: scratch.path().join("report.json"),
+        current_path: scratch.path().join("current.json"),
+        nonce: format!("{:032x}", rand::random::<u128>()),
+    };
+    let run = child::run(&executable, &child_request, request.timeout)?;
+    let cases_run = run.report.as_ref().map(|r| r.cases_run);
+    let status = match (run.report, run.end) {
+        (Some(report), _) => match report.outcome {
+            Outcome::Passed => Status::Passed,
+            Outcome::NotStarted => Status::NotStarted,
+            Outcome::Failed(failure) => Status::Failed { failure },
+        },
+        (None, End::TimedOut) => {
+            Status::Timeout { timeout_secs: request.timeout.as_secs_f64(), case: run.last_case, output: run.output }
+        }
+        (None, End::Exited(status)) => Status::Crashed {
+            reason: child::describe_crash(status, &run.output),
+            case: run.last_case,
+            output: run.output,
+        },
+    };
+    Ok(verdict(status, cases_run, warnings))
+}

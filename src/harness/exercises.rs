@@ -1,0 +1,233 @@
+//! The exercises: their names, the function each asks for, its pristine
+//! template and its hints.
+//!
+//! The templates live in `src/harness/templates/<name>.rs` and are embedded in
+//! the binary, so `attn-quiz reset` and `attn-quiz init` never depend on the
+//! `exercises/` folder the learner edits. The exact signature the checker
+//! expects is read from the template itself: the template is its one home.
+//!
+//! ```
+//! use attn_quiz::harness::exercises;
+//!
+//! let mha = exercises::find("mha").unwrap();
+//! assert_eq!(mha.function, "multi_head_attention");
+//! assert!(mha.signature().starts_with("pub fn multi_head_attention(query: &Matrix,"));
+//! ```
+
+/// One write-it-yourself exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exercise {
+    /// Name, also the file stem: `exercises/<name>.rs`.
+    pub name: &'static str,
+    /// A one-line title.
+    pub title: &'static str,
+    /// The function the learner writes, as in the SPEC.
+    pub function: &'static str,
+    /// The variant of `harness::checker::Learner` that carries this function.
+    pub learner_variant: &'static str,
+    /// The module of [`reference::catalog`](crate::reference::catalog) that answers it.
+    pub reference_module: &'static str,
+    /// The pristine file the learner starts from.
+    pub template: &'static str,
+    /// Hints from gentle to explicit; `attn-quiz hint` shows them one at a time.
+    pub hints: &'static [&'static str],
+}
+
+impl Exercise {
+    /// The function's signature as the template declares it, on one line,
+    /// e.g. `pub fn causal_mask(len: usize) -> Mask`.
+    pub fn signature(&self) -> String {
+        let start = self.template.find("pub fn ").expect("every template declares a pub fn");
+        let end = start + self.template[start..].find(" {\n").expect("every template has a function body");
+        let one_line = self.template[start..end].split_whitespace().collect::<Vec<_>>().join(" ");
+        // rustfmt's multi-line parameter lists leave "( a" and ", )": close them up.
+        one_line.replace("( ", "(").replace(", )", ")")
+    }
+
+    /// The file this exercise lives in, inside an exercises folder.
+    pub fn file_name(&self) -> String {
+        format!("{}.rs", self.name)
+    }
+}
+
+/// The exercise called `name`, if there is one.
+pub fn find(name: &str) -> Option<&'static Exercise> {
+    EXERCISES.iter().find(|e| e.name == name)
+}
+
+/// All exercise names, comma-separated, for error messages.
+pub fn names() -> String {
+    EXERCISES.iter().map(|e| e.name).collect::<Vec<_>>().join(", ")
+}
+
+/// Every exercise, in the suggested order.
+pub const EXERCISES: &[Exercise] = &[
+    Exercise {
+        name: "softmax",
+        title: "Row softmax",
+        function: "softmax_rows",
+        learner_variant: "Softmax",
+        reference_module: "softmax",
+        template: include_str!("templates/softmax.rs"),
+        hints: &[
+            "Work one row at a time: `for mut row in out.row_iter_mut()` gives you each row to normalise in place.",
+            "Subtract the row's maximum from every entry before `exp`. softmax(s - m) = softmax(s) for any \
+             constant m, and with m = max every exponent is <= 0, so nothing overflows.",
+            "A row that is all -inf has max = -inf, and -inf - -inf is NaN. Test for that case first and \
+             write a zero row.",
+            "Shape of a solution: out = scores.clone(); for each row: m = max; e_j = exp(s_j - m); \
+             sum = Σ e_j; s_j = e_j / sum.",
+        ],
+    },
+    Exercise {
+        name: "causal_mask",
+        title: "The causal mask",
+        function: "causal_mask",
+        learner_variant: "CausalMask",
+        reference_module: "mask",
+        template: include_str!("templates/causal_mask.rs"),
+        hints: &[
+            "Draw it for len = 3: row i is query i, column j is key j, and `true` means \"allowed\". \
+             Which triangle is allowed?",
+            "The lower triangle, diagonal included: query 2 sees keys 0, 1 and 2; query 0 sees key 0 only.",
+            "nalgebra builds a matrix from a rule: `Mask::from_fn(len, len, |i, j| ...)`, where i is the row \
+             and j the column.",
+        ],
+    },
+    Exercise {
+        name: "sdpa",
+        title: "Scaled dot-product attention",
+        function: "scaled_dot_product_attention",
+        learner_variant: "Sdpa",
+        reference_module: "sdpa",
+        template: include_str!("templates/sdpa.rs"),
+        hints: &[
+            "Four steps: scores = q·kᵀ, scale them, masked row softmax, output = weights·v. \
+             `q * k.transpose()` is (l_q × l_k).",
+            "d_k is `q.ncols()`, the width queries and keys share. Divide the scores by `(d_k as f32).sqrt()`: \
+             not by d_v, not by d_k itself.",
+            "Apply the mask inside the softmax: leave masked entries out of the max and the sum and give them \
+             exactly 0. Zeroing weights after a plain softmax leaves rows that no longer sum to 1.",
+            "A row where nothing is allowed has no max to subtract: write a zero weights row (the output row \
+             then comes out zero by itself).",
+        ],
+    },
+    Exercise {
+        name: "mha",
+        title: "Multi-head attention",
+        function: "multi_head_attention",
+        learner_variant: "Mha",
+        reference_module: "mha",
+        template: include_str!("templates/mha.rs"),
+        hints: &[
+            "Project first, the whole input at once: `let q = w.q.forward(query);` and likewise k from key \
+             and v from value. Each is (length × H·d).",
+            "Head h is the column block `q.columns(h * d_k, d_k)` with d_k = q.ncols() / w.num_heads: \
+             contiguous, not every H-th column.",
+            "Run scaled dot-product attention in each head with its own 1/sqrt(d_k), d_k being the per-head \
+             width; collect each head's weights.",
+            "Concatenate the head outputs side by side in head order into (l_q × H·d_v), e.g. by copying \
+             each into `concat.columns_mut(h * d_v, d_v)`, then apply `w.o.forward(&concat)`.",
+        ],
+    },
+    Exercise {
+        name: "self_attention",
+        title: "Self-attention",
+        function: "self_attention",
+        learner_variant: "SelfAttention",
+        reference_module: "self_attention",
+        template: include_str!("templates/self_attention.rs"),
+        hints: &[
+            "Self-attention is multi-head attention with query = key = value = x.",
+            "If you solved the mha exercise, paste your multi_head_attention into this file as a helper and \
+             call it with (x, x, x).",
+            "The three projections still differ: Q = x·W_Q + b_Q, K = x·W_K + b_K, V = x·W_V + b_V.",
+        ],
+    },
+    Exercise {
+        name: "cross_attention",
+        title: "Cross-attention",
+        function: "cross_attention",
+        learner_variant: "CrossAttention",
+        reference_module: "cross_attention",
+        template: include_str!("templates/cross_attention.rs"),
+        hints: &[
+            "Cross-attention is multi-head attention with the queries from one sequence and the keys and \
+             values from the other.",
+            "Queries from x (the decoder), keys and values from memory (the encoder): MultiHead(x, memory, \
+             memory).",
+            "Check the shapes: the weights are (l_x × l_memory) and the output has one row per row of x.",
+        ],
+    },
+    Exercise {
+        name: "gated",
+        title: "Gated self-attention",
+        function: "gated_self_attention",
+        learner_variant: "Gated",
+        reference_module: "gated",
+        template: include_str!("templates/gated.rs"),
+        hints: &[
+            "Start from multi-head self-attention of x, but stop just before the output projection: you need \
+             the concatenated heads, (l × H·d_v).",
+            "The gate comes from the input: gate = sigmoid(x·W_g + b_g), i.e. `w.gate.forward(x)` with \
+             1 / (1 + e^-z) applied to every entry.",
+            "Multiply elementwise, `gate.component_mul(&concat)`, and only then apply `w.attn.o`.",
+        ],
+    },
+    Exercise {
+        name: "gqa",
+        title: "Grouped-query attention",
+        function: "grouped_query_attention",
+        learner_variant: "Gqa",
+        reference_module: "gqa",
+        template: include_str!("templates/gqa.rs"),
+        hints: &[
+            "Project as in multi-head attention; k and v simply come out narrower: G heads wide instead of H.",
+            "d_k = q.ncols() / H is also k.ncols() / G. Split q into H blocks and k, v into G blocks of \
+             contiguous columns.",
+            "Query head h uses KV head h / (H / G): with H = 8, G = 2, heads 0-3 share KV head 0 and heads \
+             4-7 share KV head 1. `h % G` interleaves them instead.",
+            "Return one weights matrix per query head (H of them), then concatenate the H head outputs and \
+             apply w.o as usual.",
+        ],
+    },
+    Exercise {
+        name: "additive",
+        title: "Additive (Bahdanau) attention",
+        function: "additive_attention",
+        learner_variant: "Additive",
+        reference_module: "additive",
+        template: include_str!("templates/additive.rs"),
+        hints: &[
+            "Project once: q_a = q·W_q is (l_q × d_a) and k_a = k·W_k is (l_k × d_a).",
+            "score(i, j) = Σ_t v_a[t] · tanh(q_a[i, t] + k_a[j, t]): the tanh applies to the sum, before the \
+             dot with v_a. `Matrix::from_fn(l_q, l_k, |i, j| ...)` builds the score matrix.",
+            "No 1/sqrt(d) scale here. The rest is as in scaled dot-product attention: masked row softmax \
+             (zero row when fully masked), then weights·v.",
+        ],
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_read_from_the_templates() {
+        assert_eq!(find("causal_mask").unwrap().signature(), "pub fn causal_mask(len: usize) -> Mask");
+        assert_eq!(
+            find("gqa").unwrap().signature(),
+            "pub fn grouped_query_attention(query: &Matrix, key: &Matrix, value: &Matrix, \
+             w: &GroupedQueryWeights, mask: Option<&Mask>) -> (Matrix, Vec<Matrix>)"
+        );
+    }
+
+    #[test]
+    fn every_exercise_is_complete() {
+        for exercise in EXERCISES {
+            assert!(exercise.signature().starts_with(&format!("pub fn {}(", exercise.function)), "{}", exercise.name);
+            assert!(exercise.hints.len() >= 3, "{} has fewer than 3 hints", exercise.name);
+            assert!(crate::reference::catalog::find(exercise.reference_module).is_some(), "{}", exercise.name);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! The attn-quiz library source that learners' programs are compiled against.
+//!
+//! `attn-quiz check` compiles the learner's file together with this library
+//! (the reference, the prelude and the checker). Rather than hoping the source
+//! tree the binary was built from still exists (after `cargo install` it may be
+//! gone or cleaned), the binary carries its own library source: `src/`,
+//! `Cargo.toml` and `Cargo.lock`, embedded at build time. [`extract`] writes
+//! it into the check cache once per build of attn-quiz, so the learner's code
+//! always meets exactly the checker this binary was built with.
+//!
+//! The embedded manifest is cut into its `[table]`s with plain line handling
+//! (it is our own, conventionally formatted file): the extracted copy keeps
+//! everything but the bench/test/example targets (their files are not
+//! embedded) and the `[profile.*]` tables, which the generated package
+//! repeats at its own root, where Cargo reads them.
+
+use include_dir::{Dir, include_dir};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The library's `src/` directory.
+static SOURCE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/src");
+/// The package manifest.
+const MANIFEST: &str = include_str!("../../Cargo.toml");
+/// The lockfile: the generated package builds with exactly these versions.
+pub const LOCKFILE: &str = include_str!("../../Cargo.lock");
+
+/// Name of the file that records which build of the library a directory holds.
+const STAMP_FILE: &str = ".attn-quiz-stamp";
+
+/// Writes the embedded library into `dir` (creating it) unless `dir` already
+/// holds this very build of it. Unchanged files keep their modification time,
+/// so Cargo only recompiles what differs.
+pub fn extract(dir: &Path) -> io::Result<()> {
+    let stamp = stamp();
+    let stamp_path = dir.join(STAMP_FILE);
+    if std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp) {
+        return Ok(());
+    }
+    write_if_changed(&dir.join("Cargo.toml"), &library_manifest())?;
+    write_if_changed(&dir.join("Cargo.lock"), LOCKFILE)?;
+    write_dir(&SOURCE, &dir.join("src"))?;
+    std::fs::write(stamp_path, stamp)
+}
+
+/// The `[dependencies]` line that names `crate_name`, verbatim
+/// (e.g. `nalgebra = "0.35"`), so the generated package asks for the same version.
+pub fn dependency_line(crate_name: &str) -> Option<&'static str> {
+    let dependencies = tables().into_iter().find(|t| header(t) == "[dependencies]")?;
+    dependencies.lines().find(|line| line.split('=').next().is_some_and(|key| key.trim() == crate_name))
+}
+
+/// The manifest's `[profile.*]` tables, to be repeated at the root of the
+/// generated package: dependencies then compile with the settings (and so
+/// into the same artifacts) as in a `cargo build` of attn-quiz itself.
+pub fn profiles() -> String {
+    tables().into_iter().filter(|t| header(t).starts_with("[profile")).collect()
+}
+
+/// The manifest of the extracted copy: everything but the bench, test and
+/// example targets and the profiles.
+fn library_manifest() -> String {
+    let dropped = ["[[bench]]", "[[test]]", "[[example]]", "[profile"];
+    tables().into_iter().filter(|t| !dropped.iter().any(|d| header(t).starts_with(d))).collect()
+}
+
+/// The manifest cut before each line that opens a table; the first piece is
+/// whatever precedes the first table.
+fn tables() -> Vec<&'static str> {
+    let mut starts: Vec<usize> = MANIFEST.match_indices("\n[").map(|(i, _)| i + 1).collect();
+    starts.insert(0, 0);
+    starts.push(MANIFEST.len());
+    starts.windows(2).map(|w| &MANIFEST[w[0]..w[1]]).collect()
+}
+
+/// The first line of a table, trimmed: `[dependencies]`, `[[bench]]`, ...
+fn header(table: &str) -> &str {
+    table.lines().next().unwrap_or("").trim()
+}
+
+/// A fingerprint of everything embedded.
+fn stamp() -> String {
+    let mut parts: Vec<&[u8]> = vec![MANIFEST.as_bytes(), LOCKFILE.as_bytes()];
+    collect_files(&SOURCE, &mut parts);
+    super::fingerprint(&parts)
+}
+
+/// Every embedded file's path and contents, depth first.
+fn collect_files(dir: &'static Dir<'static>, parts: &mut Vec<&'static [u8]>) {
+    for file in dir.files() {
+        parts.push(file.path().as_os_str().as_encoded_bytes());
+        parts.push(file.contents());
+    }
+    for sub in dir.dirs() {
+        collect_files(sub, parts);
+    }
+}
+
+/// Writes an embedded directory tree under `dest`.
+fn write_dir(dir: &Dir<'_>, dest: &Path) -> io::Result<()> {
+    for file in dir.files() {
+        write_if_changed(&dest.join(file.path()), file.contents())?;
+    }
+    for sub in dir.dirs() {
+        write_dir(sub, dest)?;
+    }
+    Ok(())
+}
+
+/// Writes `contents` to `path` (creating its directory) unless the file
+/// already holds exactly that, so its modification time only moves when its
+/// contents change. Returns whether it wrote.
+pub fn write_if_changed(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<bool> {
+    let contents = contents.as_ref();
+    if std::fs::read(path).is_ok_and(|old| old == contents) {
+        return Ok(false);
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, contents)?;
+    Ok(true)
+}
+
+/// Where the library is extracted inside a check cache directory.
+pub fn dir_in(cache: &Path) -> PathBuf {
+    cache.join("library")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_copy_drops_benches_and_profiles_but_keeps_dependencies() {
+        let manifest = library_manifest();
+        assert!(manifest.contains("[package]") && manifest.contains("[dependencies]"));
+        assert!(!manifest.contains("[[bench]]") && !manifest.contains("[profile"));
+        assert!(profiles().contains("[profile.dev.package.\"*\"]"));
+        assert!(dependency_line("nalgebra").unwrap().starts_with("nalgebra = "));
+        assert_eq!(dependency_line("nalgebra-lite"), None);
+    }
+
+    #[test]
+    fn extraction_writes_the_crate_once() {
+        let dir = tempfile::tempdir().unwrap();
+        extract(dir.path()).unwrap();
+        let lib = dir.path().join("src/lib.rs");
+        assert!(std::fs::read_to_string(&lib).unwrap().contains("pub mod harness;"));
+        assert!(dir.path().join("src/harness/templates/mha.rs").exists());
+        // A second extraction sees the stamp and leaves the files alone.
+        std::fs::write(&lib, "changed").unwrap();
+        extract(dir.path()).unwrap();
+        assert_eq!(std::fs::read_to_string(&lib).unwrap(), "changed");
+    }
+}

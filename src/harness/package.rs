@@ -1,0 +1,171 @@
+//! The generated Cargo package that turns a learner's file into a checker
+//! program, and the cache it lives in.
+//!
+//! Layout of the check cache (`$ATTN_QUIZ_CACHE_DIR`, else the platform cache
+//! directory, `~/.cache/attn-quiz/check` on Linux):
+//!
+//! ```text
+//! lock                     held for the whole of one check (build and run)
+//! library/                 the attn-quiz library source, see super::library
+//! packages/<exercise>/     Cargo.toml, Cargo.lock, src/main.rs
+//! target/                  build output, unless a project target dir is shared
+//! ```
+//!
+//! `src/main.rs` pulls the learner's file in with `#[path = "/abs/file.rs"] mod
+//! learner;` and hands the learner's function to the checker. Files are only
+//! rewritten when their contents change, so re-checking an edited file costs
+//! one incremental compile of that one small crate.
+//!
+//! The target directory: when `attn-quiz` itself runs from a Cargo target
+//! directory (`target/debug/attn-quiz`), the package builds into that same
+//! directory, where a `cargo build` of attn-quiz has already compiled every
+//! dependency with the same versions (the lockfile is copied), features and
+//! profile settings; only the library and the learner's crate are compiled.
+//! An installed binary uses `target/` inside the cache instead, and its
+//! first check compiles the dependencies once.
+
+use super::exercises::Exercise;
+use super::library;
+use anyhow::{Context, bail};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// Environment variable that overrides the check cache directory.
+pub const CACHE_DIR_ENV: &str = "ATTN_QUIZ_CACHE_DIR";
+
+/// The check cache directory: `$ATTN_QUIZ_CACHE_DIR`, else the platform's.
+pub fn cache_dir() -> anyhow::Result<PathBuf> {
+    if let Some(dir) = std::env::var_os(CACHE_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "attn-quiz")
+        .with_context(|| format!("cannot determine a cache directory: set {CACHE_DIR_ENV}"))?;
+    Ok(dirs.cache_dir().join("check"))
+}
+
+/// The Cargo target directory to build in: the one `attn-quiz` itself was
+/// built in, if it runs from one, else `target/` in the cache.
+pub fn target_dir(cache: &Path) -> PathBuf {
+    let exe = std::env::current_exe().ok();
+    // <target>/<profile>/attn-quiz; Cargo marks every target dir with CACHEDIR.TAG.
+    let project_target = exe.as_deref().and_then(Path::parent).and_then(Path::parent);
+    match project_target {
+        Some(dir) if dir.join("CACHEDIR.TAG").is_file() => dir.to_path_buf(),
+        _ => cache.join("target"),
+    }
+}
+
+/// Takes the cache's lock, waiting (with a message) while another check holds it.
+/// The lock is released when the returned file is dropped.
+pub fn lock(cache: &Path) -> anyhow::Result<File> {
+    std::fs::create_dir_all(cache).with_context(|| format!("creating the check cache {}", cache.display()))?;
+    let path = cache.join("lock");
+    let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    if file.try_lock().is_err() {
+        eprintln!("waiting for another `attn-quiz check` to finish (lock {})", path.display());
+        file.lock().with_context(|| format!("locking {}", path.display()))?;
+    }
+    Ok(file)
+}
+
+/// A generated package, ready to build.
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// Its `Cargo.toml`.
+    pub manifest: PathBuf,
+    /// Package name, which is also the name of its binary.
+    pub name: String,
+    /// The path the generated `main.rs` includes the learner's file from.
+    pub learner_file: PathBuf,
+}
+
+/// Writes (or refreshes) the package that checks `learner_file` as `exercise`,
+/// extracting the library first. Call with the cache [`lock`] held.
+pub fn prepare(cache: &Path, exercise: &Exercise, learner_file: &Path) -> anyhow::Result<Package> {
+    let learner_file =
+        std::path::absolute(learner_file).with_context(|| format!("resolving the path {}", learner_file.display()))?;
+    let Some(learner_path) = learner_file.to_str() else {
+        bail!("{} is not a UTF-8 path; rename or move the file", learner_file.display());
+    };
+    let library_dir = library::dir_in(cache);
+    library::extract(&library_dir).with_context(|| format!("writing the library into {}", library_dir.display()))?;
+    let name = format!("check-{}", exercise.name.replace('_', "-"));
+    let dir = cache.join("packages").join(exercise.name);
+    let write = |relative: &str, contents: &str| {
+        let path = dir.join(relative);
+        library::write_if_changed(&path, contents).with_context(|| format!("writing {}", path.display()))
+    };
+    write("Cargo.toml", &manifest(&name, &library_dir)?)?;
+    if !dir.join("Cargo.lock").exists() {
+        // Cargo adds the package itself to the copy; later checks keep that.
+        write("Cargo.lock", library::LOCKFILE)?;
+    }
+    write("src/main.rs", &main_rs(exercise, learner_path))?;
+    Ok(Package { manifest: dir.join("Cargo.toml"), name, learner_file })
+}
+
+/// The package's `Cargo.toml`.
+fn manifest(name: &str, library_dir: &Path) -> anyhow::Result<String> {
+    let Some(library_path) = library_dir.to_str() else {
+        bail!("the check cache {} is not a UTF-8 path; set {CACHE_DIR_ENV}", library_dir.display());
+    };
+    let nalgebra = library::dependency_line("nalgebra").context("the embedded manifest has no nalgebra dependency")?;
+    let profiles = library::profiles();
+    Ok(format!(
+        "# Generated by `attn-quiz check`; rewritten as needed.\n\
+         [package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [dependencies]\nattn-quiz = {{ path = {library} }}\n{nalgebra}\n\n\
+         # A package of its own, even inside another project's folder.\n[workspace]\n\n\
+         {profiles}\n\
+         # The library unoptimised: the first check compiles it in a third of the time,\n\
+         # and checks run as fast (the work is in the dependencies, optimised above).\n\
+         [profile.dev.package.attn-quiz]\nopt-level = 0\n\n\
+         # The learner's crate: no debug info, so it links fast.\n\
+         [profile.dev.package.{name}]\ndebug = 0\n",
+        library = toml_string(library_path),
+    ))
+}
+
+/// The package's `src/main.rs`.
+fn main_rs(exercise: &Exercise, learner_path: &str) -> String {
+    format!(
+        "// Generated by `attn-quiz check`: the learner's file, judged by the attn-quiz checker.\n\
+         #[path = {path:?}]\nmod learner;\n\n\
+         fn main() -> std::process::ExitCode {{\n    \
+         use attn_quiz::harness::checker::{{Learner, child_main}};\n    \
+         child_main(Learner::{variant}(learner::{function}))\n}}\n",
+        path = learner_path,
+        variant = exercise.learner_variant,
+        function = exercise.function,
+    )
+}
+
+/// `s` as a TOML basic string.
+fn toml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The generated main, relative to the package: rustc errors located there
+/// mean the learner's function is missing, private or has the wrong signature.
+pub const MAIN_RS: &str = "src/main.rs";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::harness::exercises;
+
+    #[test]
+    fn the_main_includes_the_file_and_names_the_function() {
+        let main = main_rs(exercises::find("gqa").unwrap(), "/tmp/my \"gqa\".rs");
+        assert!(main.contains(r#"#[path = "/tmp/my \"gqa\".rs"]"#), "{main}");
+        assert!(main.contains("child_main(Learner::Gqa(learner::grouped_query_attention))"), "{main}");
+    }
+
+    #[test]
+    fn the_manifest_depends_on_the_extracted_library() {
+        let toml = manifest("check-mha", Path::new("/cache/library")).unwrap();
+        assert!(toml.contains("attn-quiz = { path = \"/cache/library\" }"), "{toml}");
+        assert!(toml.contains("\nnalgebra = "), "{toml}");
+        assert!(toml.contains("[profile.dev.package.check-mha]\ndebug = 0"), "{toml}");
+    }
+}
