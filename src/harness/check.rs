@@ -5,7 +5,7 @@ use super::child::{self, End};
 use super::compile::{self, Build, BuildOptions};
 use super::exercises::Exercise;
 use super::package;
-use super::protocol::{Outcome, Request};
+use super::protocol::{Failure, Outcome, Request};
 use super::verdict::{Status, Verdict};
 use std::path::Path;
 use std::time::Duration;
@@ -64,7 +64,9 @@ pub fn check(request: &CheckRequest) -> anyhow::Result<Verdict> {
         (Some(report), _) => match report.outcome {
             Outcome::Passed => Status::Passed,
             Outcome::NotStarted => Status::NotStarted,
-            Outcome::Failed(failure) => Status::Failed { failure },
+            Outcome::Failed(failure) => {
+                Status::Failed { failure: shown_as(failure, &package.learner_file, &display_path) }
+            }
         },
         (None, End::TimedOut) => {
             Status::Timeout { timeout_secs: request.timeout.as_secs_f64(), case: run.last_case, output: run.output }
@@ -76,4 +78,13 @@ pub fn check(request: &CheckRequest) -> anyhow::Result<Verdict> {
         },
     };
     Ok(verdict(status, cases_run, warnings))
+}
+
+/// The failure with the learner's file named as the learner gave it (panic
+/// locations carry the absolute path the program was compiled from).
+fn shown_as(mut failure: Box<Failure>, learner_file: &Path, display_path: &str) -> Box<Failure> {
+    if let (Some(message), Some(absolute)) = (&mut failure.panic_message, learner_file.to_str()) {
+        *message = message.replace(absolute, display_path);
+    }
+    failure
 }

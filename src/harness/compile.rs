@@ -254,7 +254,7 @@ impl Located<'_> {
     /// "  found:    <the learner's line>  (file:line)\n".
     fn found_line(&self, line: usize) -> String {
         let text = std::fs::read_to_string(&self.package.learner_file).unwrap_or_default();
-        let source = text.lines().nth(line - 1).unwrap_or("").trim();
+        let source = text.lines().nth(line - 1).unwrap_or("").trim().trim_end_matches('{').trim_end();
         format!("  found:    {source}  ({}:{line})\n", self.display_path)
     }
 

@@ -57,6 +57,7 @@ pub fn verdict(verdict: &Verdict, replay: &str) -> String {
 fn headline(verdict: &Verdict) -> String {
     let name = verdict.exercise.bold();
     let after = |what: &str| match verdict.cases_run {
+        Some(1) => format!("{what} on the first case (seed {})", verdict.seed),
         Some(n) => format!("{what} after {n} cases (seed {})", verdict.seed),
         None => what.to_string(),
     };
@@ -148,7 +149,7 @@ fn program_output(out: &mut String, output: &super::child::Output) {
     writeln!(out, "\n  {}", "the program's output (end):".bold()).unwrap();
     for (stream, text) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
         if !text.trim().is_empty() {
-            writeln!(out, "    [{stream}]\n{}", indent(text.trim_end(), 4)).unwrap();
+            writeln!(out, "    [{stream}]\n{}", indent(text.trim(), 4)).unwrap();
         }
     }
 }

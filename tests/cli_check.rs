@@ -1,0 +1,225 @@
+//! `attn-quiz check` through the real binary: every way a learner's file can
+//! go wrong gets its verdict and exit code, the solution corpus is judged as
+//! its file names say, and `--json` is one valid JSON object.
+
+mod cli_support;
+
+use cli_support::{Ran, Sandbox};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+/// `attn-quiz check <file> --json --seed 1 [extra...]`.
+fn check_json(sandbox: &Sandbox, file: &Path, extra: &[&str]) -> (Ran, serde_json::Value) {
+    let mut args: Vec<&OsStr> =
+        vec!["check".as_ref(), file.as_os_str(), "--json".as_ref(), "--seed".as_ref(), "1".as_ref()];
+    args.extend(extra.iter().map(OsStr::new));
+    let ran = Ran::of(&mut sandbox.attn_quiz(args));
+    let json = ran.json();
+    (ran, json)
+}
+
+/// A softmax answer whose body is `body` (with `use attn_quiz::prelude::*;`).
+fn softmax_with_body(body: &str) -> String {
+    format!("use attn_quiz::prelude::*;\n\npub fn softmax_rows(scores: &Matrix) -> Matrix {{\n{body}\n}}\n")
+}
+
+#[test]
+fn every_corpus_file_gets_the_verdict_its_name_announces() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/solutions");
+    let sandbox = Sandbox::new();
+    let mut judged = 0;
+    let mut wrong = Vec::new();
+    for exercise in attn_quiz::harness::exercises::EXERCISES {
+        let files = rust_files(&corpus.join(exercise.name));
+        assert!(files.iter().any(|f| stem(f).starts_with("correct_")), "no correct_*.rs for {}", exercise.name);
+        assert!(files.iter().any(|f| stem(f).starts_with("mistake_")), "no mistake_*.rs for {}", exercise.name);
+        for file in files {
+            let (ran, json) = check_json(&sandbox, &file, &["--exercise", exercise.name]);
+            let expected_mistake = stem(&file).strip_prefix("mistake_").map(str::to_string);
+            let verdict_ok = match &expected_mistake {
+                None => ran.code == 0 && json["status"] == "passed",
+                Some(id) => ran.code == 1 && json["failure"]["mistake"]["id"] == id.as_str(),
+            };
+            if !verdict_ok {
+                wrong.push(format!("{}: exit {}, {}", file.display(), ran.code, ran.stdout.trim()));
+            }
+            judged += 1;
+        }
+    }
+    assert!(wrong.is_empty(), "{} of {judged} corpus files misjudged:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+/// The `.rs` files of a corpus folder, sorted; a missing or empty folder fails the test.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("corpus folder {}: {e}", dir.display()));
+    let mut files: Vec<PathBuf> =
+        entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "rs")).collect();
+    files.sort();
+    assert!(!files.is_empty(), "corpus folder {} is empty", dir.display());
+    files
+}
+
+fn stem(file: &Path) -> &str {
+    file.file_stem().and_then(|s| s.to_str()).unwrap()
+}
+
+#[test]
+fn every_shipped_template_compiles_and_is_not_started() {
+    let sandbox = Sandbox::new();
+    for exercise in attn_quiz::harness::exercises::EXERCISES {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("exercises").join(exercise.file_name());
+        let (ran, json) = check_json(&sandbox, &file, &[]);
+        assert_eq!(json["status"], "not_started", "{}: {ran:?}", exercise.name);
+        assert_eq!(ran.code, 1, "{}", exercise.name);
+    }
+}
+
+#[test]
+fn a_compile_error_is_shown_in_the_learners_file() {
+    let sandbox = Sandbox::new();
+    let file =
+        sandbox.write("answers/softmax.rs", &softmax_with_body("    let width: u32 = \"four\";\n    scores.clone()"));
+    let (ran, json) = check_json(&sandbox, Path::new("answers/softmax.rs"), &[]);
+    assert_eq!((ran.code, json["status"].as_str()), (1, Some("compile_error")), "{ran:?}");
+    let error = &json["errors"][0];
+    assert_eq!(error["line"], 4, "{ran:?}");
+    let rendered = error["rendered"].as_str().unwrap();
+    assert!(rendered.contains("--> answers/softmax.rs:4:"), "the path as given: {rendered}");
+    assert!(!rendered.contains(file.to_str().unwrap()), "not the absolute path: {rendered}");
+
+    let human = Ran::of(&mut sandbox.attn_quiz(["check", "answers/softmax.rs"]));
+    assert_eq!(human.code, 1);
+    assert!(human.stdout.contains("softmax does not compile (1 error)"), "{human:?}");
+    assert!(human.stdout.contains("expected `u32`, found `&str`"), "{human:?}");
+}
+
+#[test]
+fn a_wrong_signature_names_the_expected_one() {
+    let sandbox = Sandbox::new();
+    let by_value = "use attn_quiz::prelude::*;\n\npub fn softmax_rows(scores: Matrix) -> Matrix {\n    scores\n}\n";
+    sandbox.write("softmax.rs", by_value);
+    let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &[]);
+    assert_eq!(json["status"], "compile_error", "{ran:?}");
+    let rendered = json["errors"][0]["rendered"].as_str().unwrap();
+    assert!(rendered.contains("has the wrong signature"), "{rendered}");
+    assert!(rendered.contains("expected: pub fn softmax_rows(scores: &Matrix) -> Matrix"), "{rendered}");
+    assert!(rendered.contains("(softmax.rs:3)"), "points at the learner's definition: {rendered}");
+}
+
+#[test]
+fn a_missing_or_private_function_is_named() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "renamed/softmax.rs",
+        "use attn_quiz::prelude::*;\n\npub fn soft_max(s: &Matrix) -> Matrix {\n    s.clone()\n}\n",
+    );
+    sandbox.write(
+        "private/softmax.rs",
+        "use attn_quiz::prelude::*;\n\nfn softmax_rows(s: &Matrix) -> Matrix {\n    s.clone()\n}\n",
+    );
+    let (_, missing) = check_json(&sandbox, Path::new("renamed/softmax.rs"), &[]);
+    assert!(missing["errors"][0]["message"].as_str().unwrap().contains("has no function `softmax_rows`"), "{missing}");
+    let (_, private) = check_json(&sandbox, Path::new("private/softmax.rs"), &[]);
+    assert!(private["errors"][0]["message"].as_str().unwrap().contains("is private"), "{private}");
+}
+
+#[test]
+fn a_panic_is_reported_with_its_message_and_input() {
+    let sandbox = Sandbox::new();
+    sandbox.write("softmax.rs", &softmax_with_body("    let second = scores[(0, 1)];\n    scores.map(|s| s - second)"));
+    let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &[]);
+    assert_eq!((ran.code, json["status"].as_str()), (1, Some("failed")), "{ran:?}");
+    let failure = &json["failure"];
+    assert_eq!(failure["kind"], "panic", "{ran:?}");
+    let message = failure["panic_message"].as_str().unwrap();
+    assert!(message.contains("softmax.rs:4"), "the panic's place, in the learner's file: {message}");
+    assert!(!failure["case"]["arguments"].as_array().unwrap().is_empty(), "{ran:?}");
+}
+
+#[test]
+fn an_endless_loop_is_stopped_after_the_timeout_naming_its_input() {
+    let sandbox = Sandbox::new();
+    sandbox.write("softmax.rs", &softmax_with_body("    loop {\n        std::hint::spin_loop();\n    }"));
+    let started = std::time::Instant::now();
+    let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &["--timeout", "2"]);
+    assert_eq!((ran.code, json["status"].as_str()), (1, Some("timeout")), "{ran:?}");
+    assert_eq!(json["timeout_secs"], 2.0);
+    assert!(json["case"]["label"].is_string(), "the input it hung on: {ran:?}");
+    assert!(started.elapsed().as_secs() < 120, "the loop was stopped");
+}
+
+#[test]
+fn a_stack_overflow_is_a_crash_naming_its_input() {
+    let sandbox = Sandbox::new();
+    let recursive = "use attn_quiz::prelude::*;\n\nfn depth(n: u64) -> u64 {\n    if n == u64::MAX { 0 } else { 1 + depth(n + 1) }\n}\n\n\
+                     pub fn softmax_rows(scores: &Matrix) -> Matrix {\n    scores.map(|_| depth(0) as f32)\n}\n";
+    sandbox.write("softmax.rs", recursive);
+    let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &[]);
+    assert_eq!((ran.code, json["status"].as_str()), (1, Some("crashed")), "{ran:?}");
+    assert!(json["reason"].as_str().unwrap().contains("stack overflow"), "{ran:?}");
+    assert!(json["case"]["label"].is_string(), "the input it crashed on: {ran:?}");
+}
+
+#[test]
+fn exiting_early_with_a_happy_message_is_no_pass() {
+    let sandbox = Sandbox::new();
+    sandbox.write("softmax.rs", &softmax_with_body("    println!(\"✓ softmax passed\");\n    std::process::exit(0)"));
+    let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &[]);
+    assert_eq!((ran.code, json["status"].as_str()), (1, Some("crashed")), "{ran:?}");
+    assert!(json["reason"].as_str().unwrap().contains("exited with code 0"), "{ran:?}");
+    assert!(json["output"]["stdout"].as_str().unwrap().contains("✓ softmax passed"), "{ran:?}");
+}
+
+#[test]
+fn a_wrong_answer_shows_property_values_mistake_and_replay() {
+    let sandbox = Sandbox::new();
+    // Softmax down each column instead of along each row.
+    let by_column = "    let mut out = scores.clone();\n    for mut column in out.column_iter_mut() {\n        \
+                     let max = column.max();\n        column.apply(|s| *s = (*s - max).exp());\n        \
+                     let sum = column.sum();\n        column /= sum;\n    }\n    out";
+    sandbox.write("softmax.rs", &softmax_with_body(by_column));
+    let ran = Ran::of(&mut sandbox.attn_quiz(["check", "softmax.rs", "--seed", "5"]));
+    assert_eq!(ran.code, 1, "{ran:?}");
+    for part in
+        ["✗ softmax failed", "property:", "input:", "expected:", "actual:", "first difference:", "looks like:", "hint:"]
+    {
+        assert!(ran.stdout.contains(part), "no {part:?} in {ran:?}");
+    }
+    assert!(ran.stdout.contains("replay: attn-quiz check softmax.rs --seed 5"), "{ran:?}");
+}
+
+#[test]
+fn a_correct_answer_passes_in_green_words() {
+    let sandbox = Sandbox::new();
+    let mask = "use attn_quiz::prelude::*;\n\npub fn causal_mask(len: usize) -> Mask {\n    Mask::from_fn(len, len, |i, j| j <= i)\n}\n";
+    sandbox.write("causal_mask.rs", mask);
+    let ran = Ran::of(&mut sandbox.attn_quiz(["check", "causal_mask.rs", "--cases", "50"]));
+    assert_eq!(ran.code, 0, "{ran:?}");
+    assert!(ran.stdout.starts_with("✓ causal_mask passed"), "{ran:?}");
+}
+
+#[test]
+fn a_missing_file_or_unknown_exercise_is_a_usage_error_listing_the_exercises() {
+    let sandbox = Sandbox::new();
+    let missing = Ran::of(&mut sandbox.attn_quiz(["check", "exercises/mha.rs"]));
+    assert_eq!(missing.code, 2, "{missing:?}");
+    assert!(missing.stderr.contains("no such file: exercises/mha.rs"), "{missing:?}");
+    sandbox.write("mine.rs", "");
+    let unnamed = Ran::of(&mut sandbox.attn_quiz(["check", "mine.rs"]));
+    let unknown = Ran::of(&mut sandbox.attn_quiz(["check", "mine.rs", "--exercise", "flash"]));
+    for ran in [&missing, &unnamed, &unknown] {
+        assert_eq!(ran.code, 2, "{ran:?}");
+        assert!(ran.stderr.contains("softmax, causal_mask, sdpa, mha"), "lists the exercises: {ran:?}");
+    }
+    assert!(unknown.stderr.contains("no exercise called `flash`"), "{unknown:?}");
+}
+
+#[test]
+fn json_mode_reports_usage_errors_as_json_too() {
+    let sandbox = Sandbox::new();
+    let ran = Ran::of(&mut sandbox.attn_quiz(["check", "nowhere/gqa.rs", "--json"]));
+    assert_eq!(ran.code, 2);
+    assert_eq!(ran.json()["status"], "error");
+    let bad_timeout = Ran::of(&mut sandbox.attn_quiz(["check", "gqa.rs", "--timeout", "0"]));
+    assert_eq!(bad_timeout.code, 2, "{bad_timeout:?}");
+}
