@@ -223,6 +223,21 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_exercises_folder_holds_exactly_the_templates() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("exercises");
+        let mut shipped: Vec<String> =
+            std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        shipped.sort();
+        let mut expected: Vec<String> = EXERCISES.iter().map(Exercise::file_name).collect();
+        expected.sort();
+        assert_eq!(shipped, expected);
+        for exercise in EXERCISES {
+            let copy = std::fs::read_to_string(folder.join(exercise.file_name())).unwrap();
+            assert!(copy == exercise.template, "exercises/{} differs from its template", exercise.file_name());
+        }
+    }
+
+    #[test]
     fn every_exercise_is_complete() {
         for exercise in EXERCISES {
             assert!(exercise.signature().starts_with(&format!("pub fn {}(", exercise.function)), "{}", exercise.name);
