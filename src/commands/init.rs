@@ -4,7 +4,7 @@
 
 use super::reset::write_template;
 use attn_quiz::harness::exercises::EXERCISES;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `attn-quiz init`.
@@ -33,7 +33,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     println!("\n{written} of {} exercise files written to {}.", EXERCISES.len(), args.dir.display());
-    let dir_flag = if args.dir == PathBuf::from("exercises") {
+    let dir_flag = if args.dir == Path::new("exercises") {
         String::new()
     } else {
         format!(" --exercises-dir {}", args.dir.display())

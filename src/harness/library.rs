@@ -37,7 +37,7 @@ pub fn extract(dir: &Path) -> io::Result<()> {
     if std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp) {
         return Ok(());
     }
-    write_if_changed(&dir.join("Cargo.toml"), &library_manifest())?;
+    write_if_changed(&dir.join("Cargo.toml"), library_manifest())?;
     write_if_changed(&dir.join("Cargo.lock"), LOCKFILE)?;
     write_dir(&SOURCE, &dir.join("src"))?;
     std::fs::write(stamp_path, stamp)

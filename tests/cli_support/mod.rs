@@ -1,6 +1,8 @@
 //! What the command-line tests of the exercise commands share: the binary with
 //! a private state directory, one check cache for every test (so the library is
 //! compiled once, not once per test), and helpers to read what it printed.
+// Each test file uses its own part of this module.
+#![allow(dead_code)]
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
