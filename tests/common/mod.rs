@@ -60,17 +60,6 @@ pub fn close_each(what: &str, actual: &[Matrix], expected: &[Matrix]) -> Check {
     pairs.try_for_each(|(i, (a, e))| close(&format!("{what}[{i}]"), a, e))
 }
 
-/// Checks that every entry of `m` is finite (no NaN, no ±inf).
-pub fn finite(what: &str, m: &Matrix) -> Check {
-    match m.iter().position(|x| !x.is_finite()) {
-        None => Ok(()),
-        Some(index) => {
-            let (row, col) = position_of(index, m.nrows());
-            Err(Failure(format!("{what}[{row}, {col}] is {}", m[index])))
-        }
-    }
-}
-
 /// Checks that `weights` is exactly 0 wherever `mask` forbids attending.
 pub fn masked_entries_are_zero(what: &str, weights: &Matrix, mask: Option<&Mask>) -> Check {
     let Some(mask) = mask else {
@@ -97,6 +86,6 @@ fn same_shape(what: &str, actual: (usize, usize), expected: (usize, usize)) -> C
 }
 
 /// (row, column) of the `index`-th entry of a column-major matrix with `rows` rows.
-fn position_of(index: usize, rows: usize) -> (usize, usize) {
+pub fn position_of(index: usize, rows: usize) -> (usize, usize) {
     (index % rows, index / rows)
 }
