@@ -1,12 +1,91 @@
-//! `attn-quiz run`.
+//! `attn-quiz run`: a quiz session.
 
+use anyhow::bail;
+use attn_quiz::quiz::bank::Bank;
+use attn_quiz::quiz::plan::{self, Request};
+use attn_quiz::quiz::progress::{self, Progress};
+use attn_quiz::quiz::session::Session;
+use attn_quiz::quiz::topic::{self, Topic};
+use colored::Colorize;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `attn-quiz run`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Ask only about TOPIC (repeat or separate with commas). Topics: shapes, scaling_softmax, masks, multi_head,
+    /// self_cross, gated, gqa_kv_cache, additive_luong, complexity, transformer.
+    #[arg(long = "topic", value_name = "TOPIC", value_delimiter = ',')]
+    topics: Vec<String>,
+    /// How many questions to ask.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    count: u32,
+    /// Seed of the question choice, the generated sizes and the shuffles: the same seed and the same progress give
+    /// the same session [default: random, printed at the start].
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Ask only the questions due for review.
+    #[arg(long)]
+    review: bool,
+    /// Directory of the progress file [default: $ATTN_QUIZ_STATE_DIR, else the platform state directory].
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Ask the questions in DIR/<topic>.toml instead of the built-in bank (for question authors).
+    #[arg(long, value_name = "DIR")]
+    bank_dir: Option<PathBuf>,
+}
 
 /// Runs `attn-quiz run`.
-pub fn execute(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`attn-quiz run` is not available yet")
+pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
+    let topics = parse_topics(&args.topics)?;
+    let bank = Bank::open(args.bank_dir.as_deref())?;
+    let path = progress::path(args.state_dir.as_deref())?;
+    let loaded = progress::load(&path)?;
+    if let Some(warning) = &loaded.warning {
+        eprintln!("{} {warning}", "warning:".yellow().bold());
+    }
+    let now = progress::now();
+    let seed = args.seed.unwrap_or_else(rand::random);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let request = Request { topics, count: args.count as usize, review_only: args.review, now };
+    let planned = plan::plan(&bank, &loaded.value, &request, &mut rng);
+    if planned.is_empty() {
+        println!("{}", nothing_to_ask(&request, &loaded.value));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let save = |progress: &Progress| -> anyhow::Result<()> { Ok(progress::save(&path, progress)?) };
+    let session = Session::new(std::io::stdin().lock(), std::io::stdout().lock(), loaded.value, save, now);
+    let tally = session.run(&planned, &mut rng, seed)?;
+    if tally.total_answered() > 0 {
+        println!("Progress saved in {}.", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The topics named on the command line; an unknown one is an error listing them all.
+fn parse_topics(names: &[String]) -> anyhow::Result<Vec<&'static Topic>> {
+    names
+        .iter()
+        .map(|name| match topic::find(name.trim()) {
+            Some(topic) => Ok(topic),
+            None => bail!("unknown topic `{name}`; topics: {}", topic::list_ids()),
+        })
+        .collect()
+}
+
+/// Why a session has no question, and what to do instead.
+fn nothing_to_ask(request: &Request, progress: &Progress) -> String {
+    if !request.review_only {
+        return "No questions for these topics yet.".into();
+    }
+    let next_due = progress.questions.values().map(|r| r.due).min();
+    match next_due {
+        None => "Nothing is due for review: nothing answered yet. Start with `attn-quiz run`.".into(),
+        Some(due) => {
+            let hours = due.saturating_sub(request.now).div_ceil(3600);
+            format!("Nothing is due for review; the next question is due in about {hours} h. `attn-quiz run` asks new ones.")
+        }
+    }
 }

@@ -42,7 +42,7 @@ impl Asked {
 
     /// The prompt with its options, listing or steps, as shown on screen.
     pub fn body(&self) -> String {
-        let mut body = self.question.prompt.trim_end().to_string();
+        let mut body = wrap(self.question.prompt.trim_end());
         match &self.question.kind {
             Kind::SingleChoice { choices, .. } | Kind::MultipleSelect { choices, .. } => {
                 body.push('\n');
@@ -165,6 +165,41 @@ fn numbered(listing: &str) -> String {
 /// "a-d" for four options.
 fn letter_range(count: usize) -> String {
     format!("{}-{}", letter(0), letter(count - 1))
+}
+
+/// The width prose is wrapped to.
+const TEXT_WIDTH: usize = 100;
+
+/// `text` with every line longer than [`TEXT_WIDTH`] broken between words;
+/// existing line breaks and indentation are kept.
+pub fn wrap(text: &str) -> String {
+    let lines: Vec<String> = text.lines().map(wrap_line).collect();
+    lines.join("\n")
+}
+
+/// One line broken between words, each piece keeping the line's indentation.
+fn wrap_line(line: &str) -> String {
+    if line.chars().count() <= TEXT_WIDTH {
+        return line.to_string();
+    }
+    let indent = &line[..line.len() - line.trim_start().len()];
+    let mut wrapped = String::new();
+    let mut current = String::new();
+    for word in line.split_whitespace() {
+        if !current.is_empty() && indent.len() + current.chars().count() + 1 + word.chars().count() > TEXT_WIDTH {
+            wrapped.push_str(indent);
+            wrapped.push_str(&current);
+            wrapped.push('\n');
+            current.clear();
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    wrapped.push_str(indent);
+    wrapped.push_str(&current);
+    wrapped
 }
 
 /// A shape as `[2, 8, 5, 5]`.
