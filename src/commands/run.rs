@@ -85,7 +85,9 @@ fn nothing_to_ask(request: &Request, progress: &Progress) -> String {
         None => "Nothing is due for review: nothing answered yet. Start with `attn-quiz run`.".into(),
         Some(due) => {
             let hours = due.saturating_sub(request.now).div_ceil(3600);
-            format!("Nothing is due for review; the next question is due in about {hours} h. `attn-quiz run` asks new ones.")
+            format!(
+                "Nothing is due for review; the next question is due in about {hours} h. `attn-quiz run` asks new ones."
+            )
         }
     }
 }

@@ -110,8 +110,8 @@ impl Asked {
         match &self.question.kind {
             Kind::SingleChoice { choices, correct } => format!("{}) {}", letter(*correct), choices[*correct]),
             Kind::MultipleSelect { choices, correct } => {
-                let picked: Vec<String> = correct.iter().map(|&i| format!("{}) {}", letter(i), choices[i])).collect();
-                picked.join("; ")
+                let letters: Vec<String> = correct.iter().map(|&i| letter(i).to_string()).collect();
+                format!("{}\n{}", letters.join(" "), lettered_in_order(correct.iter().map(|&i| (i, &choices[i]))))
             }
             Kind::Numeric { answer, tolerance } if *tolerance > 0.0 => format!("{} (± {tolerance})", number(*answer)),
             Kind::Numeric { answer, .. } => number(*answer),
@@ -121,15 +121,17 @@ impl Asked {
                 format!("line {bug_line}: {}", listing_lines(listing)[bug_line - 1].trim())
             }
             Kind::OrderSteps { steps } => {
-                let letters: Vec<String> = (0..steps.len()).map(|step| self.letter_of_step(step).to_string()).collect();
-                format!("{}\n{}", letters.join(" "), lettered_in_order(steps, |step| self.letter_of_step(step)))
+                let in_order: Vec<(usize, &String)> =
+                    steps.iter().enumerate().map(|(step, text)| (self.letter_index_of_step(step), text)).collect();
+                let letters: Vec<String> = in_order.iter().map(|&(i, _)| letter(i).to_string()).collect();
+                format!("{}\n{}", letters.join(" "), lettered_in_order(in_order.into_iter()))
             }
         }
     }
 
-    /// The letter the step at `index` (in the right order) is shown with.
-    fn letter_of_step(&self, index: usize) -> char {
-        letter(self.shown.iter().position(|&s| s == index).unwrap_or(index))
+    /// The index of the letter the step at `index` (in the right order) is shown with.
+    fn letter_index_of_step(&self, index: usize) -> usize {
+        self.shown.iter().position(|&s| s == index).unwrap_or(index)
     }
 }
 
@@ -148,9 +150,9 @@ fn lettered<'a>(options: impl Iterator<Item = &'a String>) -> String {
     options.enumerate().map(|(i, text)| format!("\n  {}) {text}", letter(i))).collect()
 }
 
-/// Steps in the right order, each with the letter it was shown with.
-fn lettered_in_order(steps: &[String], letter_of: impl Fn(usize) -> char) -> String {
-    let lines: Vec<String> = steps.iter().enumerate().map(|(i, step)| format!("  {}) {step}", letter_of(i))).collect();
+/// Options or steps given with the index of their letter, one `  b) ...` line each.
+fn lettered_in_order<'a>(options: impl Iterator<Item = (usize, &'a String)>) -> String {
+    let lines: Vec<String> = options.map(|(i, text)| format!("  {}) {text}", letter(i))).collect();
     lines.join("\n")
 }
 
@@ -158,7 +160,8 @@ fn lettered_in_order(steps: &[String], letter_of: impl Fn(usize) -> char) -> Str
 fn numbered(listing: &str) -> String {
     let lines = listing_lines(listing);
     let width = lines.len().to_string().len();
-    let numbered: Vec<String> = lines.iter().enumerate().map(|(i, line)| format!("  {:>width$} | {line}", i + 1)).collect();
+    let numbered: Vec<String> =
+        lines.iter().enumerate().map(|(i, line)| format!("  {:>width$} | {line}", i + 1)).collect();
     numbered.join("\n")
 }
 

@@ -218,7 +218,9 @@ impl RawQuestion {
             return Err(format!("topic is `{}` but the file is the `{}` file", self.topic, file_topic.id));
         }
         let slug = self.id.strip_prefix(file_topic.id).and_then(|rest| rest.strip_prefix('.'));
-        let slug_ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        let slug_ok = |s: &str| {
+            !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        };
         if !slug.is_some_and(slug_ok) {
             return Err(format!("the id must be `{}.<slug>` (slug: a-z, 0-9, - and _)", file_topic.id));
         }
@@ -316,7 +318,10 @@ impl RawQuestion {
             return Err("`correct` must list at least one index, each once".into());
         }
         if let Some(bad) = correct.iter().find(|&&i| i >= choices.len()) {
-            return Err(format!("`correct` index {bad} is out of range: there are {} choices (0-based)", choices.len()));
+            return Err(format!(
+                "`correct` index {bad} is out of range: there are {} choices (0-based)",
+                choices.len()
+            ));
         }
         Ok((choices, correct))
     }

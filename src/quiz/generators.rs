@@ -103,12 +103,16 @@ impl Draw<'_> {
     }
 }
 
-/// Batch sizes drawn.
-const BATCHES: [usize; 4] = [1, 2, 4, 8];
-/// Sequence lengths drawn.
-const LENGTHS: [usize; 6] = [4, 8, 10, 16, 32, 64];
-/// Model widths drawn.
-const WIDTHS: [usize; 4] = [64, 128, 256, 512];
+// The sizes drawn. Questions that run the whole layer keep N·L·D² small enough
+// to answer instantly; questions that only build the weights go wider.
+/// Batch sizes.
+const BATCHES: [usize; 4] = [1, 2, 3, 4];
+/// Sequence lengths.
+const LENGTHS: [usize; 6] = [4, 6, 8, 10, 16, 32];
+/// Model widths of questions that run the layer.
+const WIDTHS: [usize; 3] = [32, 64, 128];
+/// Model widths of questions about the weights alone.
+const WIDE: [usize; 4] = [64, 128, 256, 512];
 /// Query head counts drawn (each divides every width).
 const HEADS: [usize; 4] = [2, 4, 8, 16];
 
@@ -256,13 +260,19 @@ fn step_shape(m: &Measurement, name: &str) -> Vec<usize> {
     m.steps.iter().find(|s| s.name == name).map(|s| s.shape.clone()).unwrap_or_default()
 }
 
+/// "G = 1 key/value head", "G = 4 key/value heads".
+fn kv_heads_text(g: usize) -> String {
+    format!("G = {g} key/value head{}", if g == 1 { "" } else { "s" })
+}
+
 /// A numeric answer that must be exact.
 fn exact(value: u64) -> Kind {
     Kind::Numeric { answer: value as f64, tolerance: 0.0 }
 }
 
 fn mha_weights_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (n, l, d, h) = (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
+    let (n, l, d, h) =
+        (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
     let shape = run(Variant::SelfAttention, draw, Sizes::new(n, l, d, h))?.weights_shape;
     let prompt = format!(
         "x is [N, L, D] = [{n}, {l}, {d}] and goes through multi-head self-attention with H = {h} heads. \
@@ -278,7 +288,8 @@ fn mha_weights_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
 }
 
 fn head_split_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (n, l, d, h) = (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
+    let (n, l, d, h) =
+        (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
     let shape = step_shape(&run(Variant::SelfAttention, draw, Sizes::new(n, l, d, h))?, "q_heads");
     let prompt = format!(
         "Multi-head self-attention, x is [N, L, D] = [{n}, {l}, {d}], H = {h} heads. After the query projection \
@@ -311,13 +322,15 @@ fn cross_attention_weights_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
 }
 
 fn gqa_key_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (n, l, d, h) = (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
+    let (n, l, d, h) =
+        (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
     let g = draw.kv_heads(h);
     let sizes = Sizes { kv_heads: Some(g), ..Sizes::new(n, l, d, h) };
     let shape = step_shape(&run(Variant::GroupedQuery, draw, sizes)?, "k_projected");
+    let kv = kv_heads_text(g);
     let prompt = format!(
-        "Grouped-query attention on x of shape [N, L, D] = [{n}, {l}, {d}] with H = {h} query heads and G = {g} \
-         key/value heads. What is the shape of K right after the key projection (before splitting into heads)?"
+        "Grouped-query attention on x of shape [N, L, D] = [{n}, {l}, {d}] with H = {h} query heads and {kv}. \
+         What is the shape of K right after the key projection (before splitting into heads)?"
     );
     let explanation = format!(
         "The key projection makes G heads of d_k = D/H = {} columns each, so K is [N, L, G·d_k] = {}; \
@@ -329,7 +342,7 @@ fn gqa_key_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
 }
 
 fn mha_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (d, h) = (draw.size("D", &WIDTHS), draw.size("H", &HEADS));
+    let (d, h) = (draw.size("D", &WIDE), draw.size("H", &HEADS));
     let parameters = run(Variant::MultiHead, draw, Sizes::weights_only(d, h))?.parameters as u64;
     let prompt = format!(
         "How many learned parameters does a multi-head attention layer with d_model D = {d} and H = {h} heads have? \
@@ -344,12 +357,13 @@ fn mha_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
 }
 
 fn gqa_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (d, h) = (draw.size("D", &WIDTHS), draw.size("H", &HEADS));
+    let (d, h) = (draw.size("D", &WIDE), draw.size("H", &HEADS));
     let g = draw.kv_heads(h);
     let sizes = Sizes { kv_heads: Some(g), ..Sizes::weights_only(d, h) };
     let parameters = run(Variant::GroupedQuery, draw, sizes)?.parameters as u64;
+    let kv = kv_heads_text(g);
     let prompt = format!(
-        "Grouped-query attention with d_model D = {d}, H = {h} query heads and G = {g} key/value heads, every \
+        "Grouped-query attention with d_model D = {d}, H = {h} query heads and {kv}, every \
          projection with a bias. How many learned parameters does it have?"
     );
     let explanation = format!(
@@ -362,7 +376,7 @@ fn gqa_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
 }
 
 fn gate_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (d, h) = (draw.size("D", &WIDTHS), draw.size("H", &HEADS));
+    let (d, h) = (draw.size("D", &WIDE), draw.size("H", &HEADS));
     let gated = run(Variant::Gated, draw, Sizes::weights_only(d, h))?.parameters;
     let plain = run(Variant::SelfAttention, draw, Sizes::weights_only(d, h))?.parameters;
     let extra = (gated - plain) as u64;
@@ -379,7 +393,8 @@ fn gate_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
 }
 
 fn score_flops(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (n, l, d, h) = (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
+    let (n, l, d, h) =
+        (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
     let flops = run(Variant::SelfAttention, draw, Sizes::new(n, l, d, h))?.score_flops;
     let prompt = format!(
         "Multi-head self-attention on [N, L, D] = [{n}, {l}, {d}] with H = {h} heads. How many FLOPs does computing \
@@ -398,7 +413,8 @@ fn score_flops(draw: &mut Draw) -> Result<Made, ShapeError> {
 }
 
 fn attention_matrix_bytes(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (n, l, d, h) = (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
+    let (n, l, d, h) =
+        (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
     let bytes = run(Variant::SelfAttention, draw, Sizes::new(n, l, d, h))?.attention_bytes;
     let prompt = format!(
         "Multi-head self-attention on [N, L, D] = [{n}, {l}, {d}] with H = {h} heads, in f32. How many bytes do the \
@@ -413,7 +429,7 @@ fn attention_matrix_bytes(draw: &mut Draw) -> Result<Made, ShapeError> {
 }
 
 fn kv_cache_bytes(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (d, h) = (draw.size("D", &WIDTHS), draw.size("H", &HEADS));
+    let (d, h) = (draw.size("D", &WIDE), draw.size("H", &HEADS));
     let g = draw.size("G", &[1, h / 2, h]); // multi-query, grouped-query or multi-head
     let sizes = Sizes { kv_heads: Some(g), ..Sizes::weights_only(d, h) };
     let bytes = run(Variant::GroupedQuery, draw, sizes)?.kv_cache_bytes_per_token;
@@ -422,8 +438,9 @@ fn kv_cache_bytes(draw: &mut Draw) -> Result<Made, ShapeError> {
         _ if g == h => "multi-head attention",
         _ => "grouped-query attention",
     };
+    let kv = kv_heads_text(g);
     let prompt = format!(
-        "A decoder layer uses {name} with d_model D = {d}, H = {h} query heads and G = {g} key/value heads, in f32. \
+        "A decoder layer uses {name} with d_model D = {d}, H = {h} query heads and {kv}, in f32. \
          How many bytes does each generated token add to this layer's KV cache?"
     );
     let explanation = format!(
@@ -436,15 +453,16 @@ fn kv_cache_bytes(draw: &mut Draw) -> Result<Made, ShapeError> {
 }
 
 fn kv_cache_saving(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (d, h) = (draw.size("D", &WIDTHS), draw.size("H", &HEADS));
+    let (d, h) = (draw.size("D", &WIDE), draw.size("H", &HEADS));
     let g = draw.kv_heads(h);
     let grouped = Sizes { kv_heads: Some(g), ..Sizes::weights_only(d, h) };
     let gqa = run(Variant::GroupedQuery, draw, grouped)?.kv_cache_bytes_per_token;
     let mha = run(Variant::GroupedQuery, draw, Sizes::weights_only(d, h))?.kv_cache_bytes_per_token;
     let factor = mha as f64 / gqa as f64;
+    let kv = kv_heads_text(g);
     let prompt = format!(
         "A model with d_model D = {d} and H = {h} heads switches from multi-head attention to grouped-query \
-         attention with G = {g} key/value heads. By what factor does its KV cache shrink?"
+         attention with {kv}. By what factor does its KV cache shrink?"
     );
     let explanation = format!(
         "The cache holds keys and values of the key/value heads only: 2·H·d_k numbers per token before, 2·G·d_k \
@@ -457,9 +475,8 @@ fn kv_cache_saving(draw: &mut Draw) -> Result<Made, ShapeError> {
 fn causal_mask_allowed(draw: &mut Draw) -> Result<Made, ShapeError> {
     let l = draw.size("L", &[3, 4, 5, 6, 8, 10, 12, 16, 20, 32]);
     let allowed = reference::causal_mask(l).iter().filter(|&&allowed| allowed).count() as u64;
-    let prompt = format!(
-        "A causal mask for a sequence of L = {l} tokens: how many (query, key) pairs are allowed to attend?"
-    );
+    let prompt =
+        format!("A causal mask for a sequence of L = {l} tokens: how many (query, key) pairs are allowed to attend?");
     let explanation = format!(
         "Query i may attend to keys 0..=i, i.e. i + 1 keys: 1 + 2 + ... + L = L(L+1)/2 = {allowed} of the L² = {} \
          pairs (the lower triangle with the diagonal).",
@@ -469,7 +486,7 @@ fn causal_mask_allowed(draw: &mut Draw) -> Result<Made, ShapeError> {
 }
 
 fn additive_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (d_q, d_k, d_a) = (draw.size("d_q", &WIDTHS), draw.size("d_k", &WIDTHS), draw.size("d_a", &[32, 64, 128]));
+    let (d_q, d_k, d_a) = (draw.size("d_q", &WIDE), draw.size("d_k", &WIDE), draw.size("d_a", &[32, 64, 128]));
     let parameters = Sampler::new(draw.seed()).additive_weights(d_q, d_k, d_a).parameter_count() as u64;
     let prompt = format!(
         "Bahdanau (additive) attention scores v_a · tanh(q·W_q + k·W_k) with query width d_q = {d_q}, key width \

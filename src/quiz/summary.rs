@@ -129,7 +129,8 @@ impl Tally {
             }
         }
         for reference in references {
-            let ids: Vec<&str> = self.missed.iter().filter(|(_, r)| r == reference).map(|(id, _)| id.as_str()).collect();
+            let ids: Vec<&str> =
+                self.missed.iter().filter(|(_, r)| r == reference).map(|(id, _)| id.as_str()).collect();
             writeln!(out, "  - {} {}", reference_with_file(reference), format!("missed: {}", ids.join(", ")).dimmed())?;
         }
         if let Some(weakest) = self.weakest() {

@@ -33,8 +33,18 @@ pub const COMPLEXITY: Topic = Topic { id: "complexity", title: "FLOPs and memory
 pub const TRANSFORMER: Topic = Topic { id: "transformer", title: "Attention in the transformer" };
 
 /// Every topic, in the order a learner would meet them.
-pub const TOPICS: &[Topic] =
-    &[SHAPES, SCALING_SOFTMAX, MASKS, MULTI_HEAD, SELF_CROSS, GATED, GQA_KV_CACHE, ADDITIVE_LUONG, COMPLEXITY, TRANSFORMER];
+pub const TOPICS: &[Topic] = &[
+    SHAPES,
+    SCALING_SOFTMAX,
+    MASKS,
+    MULTI_HEAD,
+    SELF_CROSS,
+    GATED,
+    GQA_KV_CACHE,
+    ADDITIVE_LUONG,
+    COMPLEXITY,
+    TRANSFORMER,
+];
 
 /// The topic called `id`, if there is one.
 pub fn find(id: &str) -> Option<&'static Topic> {
