@@ -15,7 +15,7 @@ use super::asked::{number, shape_text};
 use super::question::{Kind, Question};
 use super::topic::{self, Topic};
 use crate::error::ShapeError;
-use crate::measure::{Config, Measurement, Variant, measure};
+use crate::measure::{Config, Measurement, Variant};
 use crate::reference;
 use crate::sample::Sampler;
 use rand::Rng;
@@ -34,11 +34,22 @@ pub struct Generator {
     /// The hint shown on `h`.
     pub hint: &'static str,
     /// Draws sizes and builds (prompt, explanation, kind with the measured answer).
-    make: fn(&mut Draw) -> Result<Made, ShapeError>,
+    make: fn(&mut Draw) -> Result<Made, GeneratorError>,
 }
 
 /// What a generator's `make` returns: the prompt, the explanation and the answer.
 type Made = (String, String, Kind);
+
+/// A generator could not measure its answer: a bug, in the generator or the reference.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GeneratorError {
+    /// The reference rejected the drawn sizes.
+    #[error("the reference rejected the drawn sizes: {0}")]
+    Shape(#[from] ShapeError),
+    /// The traced run reported no step of this name.
+    #[error("the reference reported no step `{0}`")]
+    MissingStep(&'static str),
+}
 
 /// A generated question with the sizes it was drawn with.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,8 +71,8 @@ impl Generator {
     /// A fresh question with sizes drawn from `rng`.
     ///
     /// # Errors
-    /// Only if the reference rejects the drawn sizes, which would be a bug.
-    pub fn generate(&self, rng: &mut StdRng) -> Result<Generated, ShapeError> {
+    /// Only if the answer cannot be measured, which would be a bug.
+    pub fn generate(&self, rng: &mut StdRng) -> Result<Generated, GeneratorError> {
         let mut draw = Draw { rng, sizes: Vec::new() };
         let (prompt, explanation, kind) = (self.make)(&mut draw)?;
         let question = Question {
@@ -97,14 +108,47 @@ impl Draw<'_> {
         self.size("G", &divisors)
     }
 
-    /// A seed for the random inputs and weights of a measurement.
-    fn seed(&mut self) -> u64 {
-        self.rng.random()
+    /// N sequences of L tokens of width D through H heads, small enough to run at once.
+    fn layer(&mut self) -> Sizes {
+        let (batch, len) = (self.size("N", &BATCHES), self.size("L", &LENGTHS));
+        let (d_model, heads) = (self.size("D", &WIDTHS), self.size("H", &HEADS));
+        Sizes { batch, len, kv_len: len, d_model, heads, kv_heads: heads }
+    }
+
+    /// A width D and H heads for a question about the weights alone (one token is run).
+    fn weights(&mut self) -> Sizes {
+        let (d_model, heads) = (self.size("D", &WIDE), self.size("H", &HEADS));
+        Sizes { batch: 1, len: 1, kv_len: 1, d_model, heads, kv_heads: heads }
+    }
+
+    /// Runs `variant` at `sizes` on fresh random inputs and measures it.
+    fn measure(&mut self, variant: Variant, sizes: Sizes) -> Result<Measurement, ShapeError> {
+        let Sizes { batch, len, kv_len, d_model, heads, kv_heads } = sizes;
+        let seed = self.rng.random();
+        crate::measure::measure(variant, &Config { batch, len, kv_len, d_model, heads, kv_heads, causal: false, seed })
+    }
+}
+
+/// The sizes of one measurement.
+#[derive(Debug, Clone, Copy)]
+struct Sizes {
+    batch: usize,
+    len: usize,
+    kv_len: usize,
+    d_model: usize,
+    heads: usize,
+    kv_heads: usize,
+}
+
+impl Sizes {
+    /// The per-head width d_k = D/H, for explanations.
+    fn d_k(&self) -> usize {
+        self.d_model / self.heads
     }
 }
 
 // The sizes drawn. Questions that run the whole layer keep N·L·D² small enough
-// to answer instantly; questions that only build the weights go wider.
+// to answer at once, even in a debug build; questions about the weights alone go wider.
 /// Batch sizes.
 const BATCHES: [usize; 4] = [1, 2, 3, 4];
 /// Sequence lengths.
@@ -113,7 +157,7 @@ const LENGTHS: [usize; 6] = [4, 6, 8, 10, 16, 32];
 const WIDTHS: [usize; 3] = [32, 64, 128];
 /// Model widths of questions about the weights alone.
 const WIDE: [usize; 4] = [64, 128, 256, 512];
-/// Query head counts drawn (each divides every width).
+/// Query head counts (each divides every width).
 const HEADS: [usize; 4] = [2, 4, 8, 16];
 
 /// Every generator.
@@ -216,48 +260,9 @@ pub fn find(id: &str) -> Option<&'static Generator> {
     GENERATORS.iter().find(|g| g.id == id)
 }
 
-/// Measures `variant` at the given sizes (key length S = L unless given).
-fn run(variant: Variant, draw: &mut Draw, sizes: Sizes) -> Result<Measurement, ShapeError> {
-    let config = Config {
-        batch: sizes.batch,
-        len: sizes.len,
-        kv_len: sizes.kv_len.unwrap_or(sizes.len),
-        d_model: sizes.d_model,
-        heads: sizes.heads,
-        kv_heads: sizes.kv_heads.unwrap_or(sizes.heads),
-        causal: false,
-        seed: draw.seed(),
-    };
-    measure(variant, &config)
-}
-
-/// The sizes of one measurement; parameter and cache questions use a batch of
-/// one token, since neither depends on N or L.
-#[derive(Clone, Copy)]
-struct Sizes {
-    batch: usize,
-    len: usize,
-    kv_len: Option<usize>,
-    d_model: usize,
-    heads: usize,
-    kv_heads: Option<usize>,
-}
-
-impl Sizes {
-    /// N sequences of L tokens, width D, H heads.
-    fn new(batch: usize, len: usize, d_model: usize, heads: usize) -> Sizes {
-        Sizes { batch, len, kv_len: None, d_model, heads, kv_heads: None }
-    }
-
-    /// One sequence of one token: enough to build the weights.
-    fn weights_only(d_model: usize, heads: usize) -> Sizes {
-        Sizes::new(1, 1, d_model, heads)
-    }
-}
-
 /// The shape of the step `name` in a measurement.
-fn step_shape(m: &Measurement, name: &str) -> Vec<usize> {
-    m.steps.iter().find(|s| s.name == name).map(|s| s.shape.clone()).unwrap_or_default()
+fn step_shape(m: &Measurement, name: &'static str) -> Result<Vec<usize>, GeneratorError> {
+    m.steps.iter().find(|s| s.name == name).map(|s| s.shape.clone()).ok_or(GeneratorError::MissingStep(name))
 }
 
 /// "G = 1 key/value head", "G = 4 key/value heads".
@@ -270,10 +275,10 @@ fn exact(value: u64) -> Kind {
     Kind::Numeric { answer: value as f64, tolerance: 0.0 }
 }
 
-fn mha_weights_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (n, l, d, h) =
-        (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
-    let shape = run(Variant::SelfAttention, draw, Sizes::new(n, l, d, h))?.weights_shape;
+fn mha_weights_shape(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let sizes = draw.layer();
+    let Sizes { batch: n, len: l, d_model: d, heads: h, .. } = sizes;
+    let shape = draw.measure(Variant::SelfAttention, sizes)?.weights_shape;
     let prompt = format!(
         "x is [N, L, D] = [{n}, {l}, {d}] and goes through multi-head self-attention with H = {h} heads. \
          What is the shape of the attention weights (the softmax output), batch first?"
@@ -282,15 +287,15 @@ fn mha_weights_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
         "Every head of every sequence has its own L×L matrix of weights, one row per query and one column per key: \
          [N, H, L, L] = {}. The head width d_k = D/H = {} is summed away in Q·Kᵀ and does not appear.",
         shape_text(&shape),
-        d / h
+        sizes.d_k()
     );
     Ok((prompt, explanation, Kind::Shape { shape }))
 }
 
-fn head_split_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (n, l, d, h) =
-        (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
-    let shape = step_shape(&run(Variant::SelfAttention, draw, Sizes::new(n, l, d, h))?, "q_heads");
+fn head_split_shape(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let sizes = draw.layer();
+    let Sizes { batch: n, len: l, d_model: d, heads: h, .. } = sizes;
+    let shape = step_shape(&draw.measure(Variant::SelfAttention, sizes)?, "q_heads")?;
     let prompt = format!(
         "Multi-head self-attention, x is [N, L, D] = [{n}, {l}, {d}], H = {h} heads. After the query projection \
          is split into heads, what is the shape of the queries, as [N, H, L, d_k]?"
@@ -303,11 +308,11 @@ fn head_split_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
     Ok((prompt, explanation, Kind::Shape { shape }))
 }
 
-fn cross_attention_weights_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (n, l, s) = (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("S", &LENGTHS));
-    let (d, h) = (draw.size("D", &WIDTHS), draw.size("H", &HEADS));
-    let sizes = Sizes { kv_len: Some(s), ..Sizes::new(n, l, d, h) };
-    let shape = run(Variant::CrossAttention, draw, sizes)?.weights_shape;
+fn cross_attention_weights_shape(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let sizes = draw.layer();
+    let sizes = Sizes { kv_len: draw.size("S", &LENGTHS), ..sizes };
+    let Sizes { batch: n, len: l, kv_len: s, d_model: d, heads: h, .. } = sizes;
+    let shape = draw.measure(Variant::CrossAttention, sizes)?.weights_shape;
     let prompt = format!(
         "In an encoder-decoder transformer, the decoder states x are [N, L, D] = [{n}, {l}, {d}] and the encoder \
          output (memory) is [N, S, D] = [{n}, {s}, {d}]. Cross-attention with H = {h} heads: what is the shape of \
@@ -321,29 +326,29 @@ fn cross_attention_weights_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
     Ok((prompt, explanation, Kind::Shape { shape }))
 }
 
-fn gqa_key_shape(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (n, l, d, h) =
-        (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
-    let g = draw.kv_heads(h);
-    let sizes = Sizes { kv_heads: Some(g), ..Sizes::new(n, l, d, h) };
-    let shape = step_shape(&run(Variant::GroupedQuery, draw, sizes)?, "k_projected");
-    let kv = kv_heads_text(g);
+fn gqa_key_shape(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let sizes = draw.layer();
+    let sizes = Sizes { kv_heads: draw.kv_heads(sizes.heads), ..sizes };
+    let Sizes { batch: n, len: l, d_model: d, heads: h, kv_heads: g, .. } = sizes;
+    let shape = step_shape(&draw.measure(Variant::GroupedQuery, sizes)?, "k_projected")?;
     let prompt = format!(
-        "Grouped-query attention on x of shape [N, L, D] = [{n}, {l}, {d}] with H = {h} query heads and {kv}. \
-         What is the shape of K right after the key projection (before splitting into heads)?"
+        "Grouped-query attention on x of shape [N, L, D] = [{n}, {l}, {d}] with H = {h} query heads and {}. \
+         What is the shape of K right after the key projection (before splitting into heads)?",
+        kv_heads_text(g)
     );
     let explanation = format!(
         "The key projection makes G heads of d_k = D/H = {} columns each, so K is [N, L, G·d_k] = {}; \
          the queries are [N, L, H·d_k] = [{n}, {l}, {d}]. Query head h reads key/value head h / (H/G).",
-        d / h,
+        sizes.d_k(),
         shape_text(&shape)
     );
     Ok((prompt, explanation, Kind::Shape { shape }))
 }
 
-fn mha_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (d, h) = (draw.size("D", &WIDE), draw.size("H", &HEADS));
-    let parameters = run(Variant::MultiHead, draw, Sizes::weights_only(d, h))?.parameters as u64;
+fn mha_parameters(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let sizes = draw.weights();
+    let Sizes { d_model: d, heads: h, .. } = sizes;
+    let parameters = draw.measure(Variant::MultiHead, sizes)?.parameters as u64;
     let prompt = format!(
         "How many learned parameters does a multi-head attention layer with d_model D = {d} and H = {h} heads have? \
          Count the weights and biases of the Q, K, V and output projections."
@@ -356,29 +361,30 @@ fn mha_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
     Ok((prompt, explanation, exact(parameters)))
 }
 
-fn gqa_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (d, h) = (draw.size("D", &WIDE), draw.size("H", &HEADS));
-    let g = draw.kv_heads(h);
-    let sizes = Sizes { kv_heads: Some(g), ..Sizes::weights_only(d, h) };
-    let parameters = run(Variant::GroupedQuery, draw, sizes)?.parameters as u64;
-    let kv = kv_heads_text(g);
+fn gqa_parameters(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let sizes = draw.weights();
+    let sizes = Sizes { kv_heads: draw.kv_heads(sizes.heads), ..sizes };
+    let Sizes { d_model: d, heads: h, kv_heads: g, .. } = sizes;
+    let parameters = draw.measure(Variant::GroupedQuery, sizes)?.parameters as u64;
     let prompt = format!(
-        "Grouped-query attention with d_model D = {d}, H = {h} query heads and {kv}, every \
-         projection with a bias. How many learned parameters does it have?"
+        "Grouped-query attention with d_model D = {d}, H = {h} query heads and {}, every projection with a bias. \
+         How many learned parameters does it have?",
+        kv_heads_text(g)
     );
     let explanation = format!(
         "Q and O are D×D with a bias of D, as in multi-head attention; K and V map D to G·d_k = {g}·{} numbers \
          (plus as many biases): 2·(D² + D) + 2·(D·G·d_k + G·d_k) = {}.",
-        d / h,
+        sizes.d_k(),
         number(parameters as f64)
     );
     Ok((prompt, explanation, exact(parameters)))
 }
 
-fn gate_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (d, h) = (draw.size("D", &WIDE), draw.size("H", &HEADS));
-    let gated = run(Variant::Gated, draw, Sizes::weights_only(d, h))?.parameters;
-    let plain = run(Variant::SelfAttention, draw, Sizes::weights_only(d, h))?.parameters;
+fn gate_parameters(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let sizes = draw.weights();
+    let Sizes { d_model: d, heads: h, .. } = sizes;
+    let gated = draw.measure(Variant::Gated, sizes)?.parameters;
+    let plain = draw.measure(Variant::SelfAttention, sizes)?.parameters;
     let extra = (gated - plain) as u64;
     let prompt = format!(
         "Gated self-attention (AlphaFold 2 style) with d_model D = {d} and H = {h} heads: how many parameters does \
@@ -392,33 +398,32 @@ fn gate_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
     Ok((prompt, explanation, exact(extra)))
 }
 
-fn score_flops(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (n, l, d, h) =
-        (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
-    let flops = run(Variant::SelfAttention, draw, Sizes::new(n, l, d, h))?.score_flops;
+fn score_flops(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let sizes = draw.layer();
+    let Sizes { batch: n, len: l, d_model: d, heads: h, .. } = sizes;
+    let flops = draw.measure(Variant::SelfAttention, sizes)?.score_flops;
     let prompt = format!(
         "Multi-head self-attention on [N, L, D] = [{n}, {l}, {d}] with H = {h} heads. How many FLOPs does computing \
          the scores Q·Kᵀ take over the whole batch? Count a multiply-add as 2 FLOPs; leave out the projections, \
          the scaling and the softmax."
     );
     let explanation = format!(
-        "Each of the N·H = {} score matrices has L·L = {} entries, each a dot product of length d_k = D/H = {}: \
+        "N·H = {n}·{h} score matrices of L·L = {l}·{l} entries, each a dot product of length d_k = D/H = {}: \
          2·N·H·L²·d_k = 2·N·L²·D = {} FLOPs. Quadratic in L, and independent of H.",
-        n * h,
-        l * l,
-        d / h,
+        sizes.d_k(),
         number(flops as f64)
     );
     Ok((prompt, explanation, exact(flops)))
 }
 
-fn attention_matrix_bytes(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (n, l, d, h) =
-        (draw.size("N", &BATCHES), draw.size("L", &LENGTHS), draw.size("D", &WIDTHS), draw.size("H", &HEADS));
-    let bytes = run(Variant::SelfAttention, draw, Sizes::new(n, l, d, h))?.attention_bytes;
+fn attention_matrix_bytes(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let sizes = draw.layer();
+    let Sizes { batch: n, len: l, d_model: d, heads: h, .. } = sizes;
+    let bytes = draw.measure(Variant::SelfAttention, sizes)?.attention_bytes;
     let prompt = format!(
         "Multi-head self-attention on [N, L, D] = [{n}, {l}, {d}] with H = {h} heads, in f32. How many bytes do the \
-         attention weights (the softmax outputs) of the whole batch take if they are all kept, as for the backward pass?"
+         attention weights (the softmax outputs) of the whole batch take if they are all kept, as for the backward \
+         pass?"
     );
     let explanation = format!(
         "[N, H, L, L] = [{n}, {h}, {l}, {l}] numbers of 4 bytes: 4·N·H·L² = {} bytes. This is the memory that grows \
@@ -428,41 +433,42 @@ fn attention_matrix_bytes(draw: &mut Draw) -> Result<Made, ShapeError> {
     Ok((prompt, explanation, exact(bytes)))
 }
 
-fn kv_cache_bytes(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (d, h) = (draw.size("D", &WIDE), draw.size("H", &HEADS));
-    let g = draw.size("G", &[1, h / 2, h]); // multi-query, grouped-query or multi-head
-    let sizes = Sizes { kv_heads: Some(g), ..Sizes::weights_only(d, h) };
-    let bytes = run(Variant::GroupedQuery, draw, sizes)?.kv_cache_bytes_per_token;
+fn kv_cache_bytes(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let sizes = draw.weights();
+    let h = sizes.heads;
+    let sizes = Sizes { kv_heads: draw.size("G", &[1, h / 2, h]), ..sizes }; // multi-query, grouped or multi-head
+    let Sizes { d_model: d, kv_heads: g, .. } = sizes;
+    let bytes = draw.measure(Variant::GroupedQuery, sizes)?.kv_cache_bytes_per_token;
     let name = match g {
         1 => "multi-query attention",
         _ if g == h => "multi-head attention",
         _ => "grouped-query attention",
     };
-    let kv = kv_heads_text(g);
     let prompt = format!(
-        "A decoder layer uses {name} with d_model D = {d}, H = {h} query heads and {kv}, in f32. \
-         How many bytes does each generated token add to this layer's KV cache?"
+        "A decoder layer uses {name} with d_model D = {d}, H = {h} query heads and {}, in f32. \
+         How many bytes does each generated token add to this layer's KV cache?",
+        kv_heads_text(g)
     );
     let explanation = format!(
         "A token leaves one key and one value per key/value head, each d_k = D/H = {} numbers: 2·G·d_k·4 bytes \
          = {} bytes. Multi-head attention (G = H) stores 2·D numbers per token; multi-query (G = 1) H times fewer.",
-        d / h,
+        sizes.d_k(),
         number(bytes as f64)
     );
     Ok((prompt, explanation, exact(bytes)))
 }
 
-fn kv_cache_saving(draw: &mut Draw) -> Result<Made, ShapeError> {
-    let (d, h) = (draw.size("D", &WIDE), draw.size("H", &HEADS));
-    let g = draw.kv_heads(h);
-    let grouped = Sizes { kv_heads: Some(g), ..Sizes::weights_only(d, h) };
-    let gqa = run(Variant::GroupedQuery, draw, grouped)?.kv_cache_bytes_per_token;
-    let mha = run(Variant::GroupedQuery, draw, Sizes::weights_only(d, h))?.kv_cache_bytes_per_token;
-    let factor = mha as f64 / gqa as f64;
-    let kv = kv_heads_text(g);
+fn kv_cache_saving(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let multi_head = draw.weights();
+    let grouped = Sizes { kv_heads: draw.kv_heads(multi_head.heads), ..multi_head };
+    let Sizes { d_model: d, heads: h, kv_heads: g, .. } = grouped;
+    let before = draw.measure(Variant::GroupedQuery, multi_head)?.kv_cache_bytes_per_token;
+    let after = draw.measure(Variant::GroupedQuery, grouped)?.kv_cache_bytes_per_token;
+    let factor = before as f64 / after as f64;
     let prompt = format!(
         "A model with d_model D = {d} and H = {h} heads switches from multi-head attention to grouped-query \
-         attention with {kv}. By what factor does its KV cache shrink?"
+         attention with {}. By what factor does its KV cache shrink?",
+        kv_heads_text(g)
     );
     let explanation = format!(
         "The cache holds keys and values of the key/value heads only: 2·H·d_k numbers per token before, 2·G·d_k \
@@ -472,22 +478,21 @@ fn kv_cache_saving(draw: &mut Draw) -> Result<Made, ShapeError> {
     Ok((prompt, explanation, Kind::Numeric { answer: factor, tolerance: 0.0 }))
 }
 
-fn causal_mask_allowed(draw: &mut Draw) -> Result<Made, ShapeError> {
+fn causal_mask_allowed(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let l = draw.size("L", &[3, 4, 5, 6, 8, 10, 12, 16, 20, 32]);
     let allowed = reference::causal_mask(l).iter().filter(|&&allowed| allowed).count() as u64;
     let prompt =
         format!("A causal mask for a sequence of L = {l} tokens: how many (query, key) pairs are allowed to attend?");
     let explanation = format!(
-        "Query i may attend to keys 0..=i, i.e. i + 1 keys: 1 + 2 + ... + L = L(L+1)/2 = {allowed} of the L² = {} \
-         pairs (the lower triangle with the diagonal).",
-        l * l
+        "Query i may attend to keys 0..=i, i.e. i + 1 keys: 1 + 2 + ... + L = L(L+1)/2 = {allowed} of the L² = \
+         {l}·{l} pairs (the lower triangle with the diagonal)."
     );
     Ok((prompt, explanation, exact(allowed)))
 }
 
-fn additive_parameters(draw: &mut Draw) -> Result<Made, ShapeError> {
+fn additive_parameters(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let (d_q, d_k, d_a) = (draw.size("d_q", &WIDE), draw.size("d_k", &WIDE), draw.size("d_a", &[32, 64, 128]));
-    let parameters = Sampler::new(draw.seed()).additive_weights(d_q, d_k, d_a).parameter_count() as u64;
+    let parameters = Sampler::new(draw.rng.random()).additive_weights(d_q, d_k, d_a).parameter_count() as u64;
     let prompt = format!(
         "Bahdanau (additive) attention scores v_a · tanh(q·W_q + k·W_k) with query width d_q = {d_q}, key width \
          d_k = {d_k} and alignment width d_a = {d_a}, no biases. How many learned parameters does it have?"
