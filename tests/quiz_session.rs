@@ -190,10 +190,11 @@ fn a_corrupt_state_file_is_set_aside_with_a_warning() {
 
 #[test]
 fn an_unknown_topic_is_an_error_listing_the_topics() {
-    let done = run(state_dir().path(), &["--topic", "transformers"], "").code(2);
+    let done = run(state_dir().path(), &["--topic", "masks,transformers"], "").code(2);
     let err = stderr(&done);
-    assert!(err.contains("error: unknown topic `transformers`"), "{err}");
-    assert!(err.contains("shapes, scaling_softmax, masks"), "{err}");
+    assert!(err.contains("invalid value 'transformers' for '--topic <TOPIC>'"), "{err}");
+    assert!(err.contains("shapes, scaling_softmax, masks, multi_head"), "{err}");
+    assert!(err.contains("'transformer'"), "the closest topic is suggested: {err}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! in `tests/quiz_data/broken/` is rejected with the problem its first line
 //! names (`# expect: ...`).
 
-use attn_quiz::quiz::bank::Bank;
+use attn_quiz::quiz::bank::{Bank, Source};
 use attn_quiz::quiz::question::{Kind, KindName};
 use std::collections::HashSet;
 use std::path::Path;
@@ -27,8 +27,8 @@ fn every_broken_file_is_rejected_with_its_problem() {
         let text = std::fs::read_to_string(&path).unwrap();
         let expected = text.lines().next().and_then(|l| l.strip_prefix("# expect: ")).expect("an expect line");
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let files = [("shapes".to_string(), name.clone(), text.clone())];
-        let error = Bank::from_files(&files).expect_err(&name);
+        let source = Source { topic: "shapes".into(), origin: name.clone(), text: text.clone() };
+        let error = Bank::from_sources(&[source]).expect_err(&name);
         assert!(error.to_string().contains(expected), "{name}: expected {expected:?} in:\n{error}");
         assert!(error.problems.iter().all(|p| p.contains(&name) || p.contains("used twice")), "{error}");
         checked += 1;
@@ -38,10 +38,12 @@ fn every_broken_file_is_rejected_with_its_problem() {
 
 #[test]
 fn every_problem_is_reported_not_just_the_first() {
-    let one = std::fs::read_to_string(Path::new(DATA).join("broken/correct_out_of_range.toml")).unwrap();
-    let other = std::fs::read_to_string(Path::new(DATA).join("broken/one_step.toml")).unwrap();
-    let files = [("shapes".into(), "one.toml".into(), one), ("shapes".into(), "other.toml".into(), other)];
-    let error = Bank::from_files(&files).unwrap_err();
+    let source = |name: &str| Source {
+        topic: "shapes".into(),
+        origin: name.into(),
+        text: std::fs::read_to_string(Path::new(DATA).join("broken").join(name)).unwrap(),
+    };
+    let error = Bank::from_sources(&[source("correct_out_of_range.toml"), source("one_step.toml")]).unwrap_err();
     assert_eq!(error.problems.len(), 2, "{error}");
 }
 
@@ -55,6 +57,7 @@ fn a_file_named_after_no_topic_is_rejected() {
 
 #[test]
 fn an_empty_placeholder_file_has_no_questions() {
-    let files = [("masks".to_string(), "masks.toml".to_string(), "# questions for masks\n".to_string())];
-    assert!(Bank::from_files(&files).unwrap().questions().is_empty());
+    let placeholder =
+        Source { topic: "masks".into(), origin: "masks.toml".into(), text: "# questions for masks\n".into() };
+    assert!(Bank::from_sources(&[placeholder]).unwrap().questions().is_empty());
 }

@@ -1,11 +1,11 @@
 //! `attn-quiz run`: a quiz session.
 
-use anyhow::bail;
 use attn_quiz::quiz::bank::Bank;
 use attn_quiz::quiz::plan::{self, Request};
 use attn_quiz::quiz::progress::{self, Progress};
 use attn_quiz::quiz::session::Session;
 use attn_quiz::quiz::topic::{self, Topic};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use colored::Colorize;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -15,10 +15,9 @@ use std::process::ExitCode;
 /// Arguments of `attn-quiz run`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Ask only about TOPIC (repeat or separate with commas). Topics: shapes, scaling_softmax, masks, multi_head,
-    /// self_cross, gated, gqa_kv_cache, additive_luong, complexity, transformer.
-    #[arg(long = "topic", value_name = "TOPIC", value_delimiter = ',')]
-    topics: Vec<String>,
+    /// Ask only about TOPIC (repeat the flag or separate topics with commas).
+    #[arg(long = "topic", value_name = "TOPIC", value_delimiter = ',', value_parser = topic_names())]
+    topics: Vec<&'static Topic>,
     /// How many questions to ask.
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     count: u32,
@@ -39,7 +38,6 @@ pub struct Args {
 
 /// Runs `attn-quiz run`.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let topics = parse_topics(&args.topics)?;
     let bank = Bank::open(args.bank_dir.as_deref())?;
     let path = progress::path(args.state_dir.as_deref())?;
     let loaded = progress::load(&path)?;
@@ -49,7 +47,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     let now = progress::now();
     let seed = args.seed.unwrap_or_else(rand::random);
     let mut rng = StdRng::seed_from_u64(seed);
-    let request = Request { topics, count: args.count as usize, review_only: args.review, now };
+    let request = Request { topics: args.topics, count: args.count as usize, review_only: args.review, now };
     let planned = plan::plan(&bank, &loaded.value, &request, &mut rng);
     if planned.is_empty() {
         println!("{}", nothing_to_ask(&request, &loaded.value));
@@ -64,15 +62,11 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The topics named on the command line; an unknown one is an error listing them all.
-fn parse_topics(names: &[String]) -> anyhow::Result<Vec<&'static Topic>> {
-    names
-        .iter()
-        .map(|name| match topic::find(name.trim()) {
-            Some(topic) => Ok(topic),
-            None => bail!("unknown topic `{name}`; topics: {}", topic::list_ids()),
-        })
-        .collect()
+/// Parses a topic name; clap rejects any other name, listing these (exit code 2).
+fn topic_names() -> impl TypedValueParser<Value = &'static Topic> {
+    let names = topic::TOPICS.iter().map(|t| PossibleValue::new(t.id).help(t.title));
+    PossibleValuesParser::new(names)
+        .map(|name: String| topic::find(&name).expect("clap passes only the possible values, which are topic ids"))
 }
 
 /// Why a session has no question, and what to do instead.

@@ -60,6 +60,17 @@ pub struct BankError {
     pub problems: Vec<String>,
 }
 
+/// One question file to load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The topic it holds (the file's name without `.toml`).
+    pub topic: String,
+    /// Where it comes from, for messages (a path).
+    pub origin: String,
+    /// Its content.
+    pub text: String,
+}
+
 /// The checked questions of every topic, in topic order, then file order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bank {
@@ -77,8 +88,12 @@ impl Bank {
 
     /// The bank embedded in the binary.
     pub fn built_in() -> Result<Bank, BankError> {
-        let files = BUILT_IN.map(|(topic, text)| (topic.to_string(), format!("bank/{topic}.toml"), text.to_string()));
-        Bank::from_files(&files)
+        let sources = BUILT_IN.map(|(topic, text)| Source {
+            topic: topic.into(),
+            origin: format!("src/quiz/bank/{topic}.toml"),
+            text: text.into(),
+        });
+        Bank::from_sources(&sources)
     }
 
     /// The bank in `dir`: `<topic>.toml` for each topic (a missing file means no
@@ -86,37 +101,39 @@ impl Bank {
     pub fn from_dir(dir: &Path) -> Result<Bank, BankError> {
         let entries = std::fs::read_dir(dir)
             .map_err(|e| BankError { problems: vec![format!("reading the directory {}: {e}", dir.display())] })?;
-        let mut files = Vec::new();
+        let mut sources = Vec::new();
         let mut problems = Vec::new();
         for path in entries.filter_map(|entry| entry.ok().map(|e| e.path())) {
             if path.extension().is_none_or(|ext| ext != "toml") {
                 continue;
             }
-            let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            let topic = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            let origin = path.display().to_string();
             match std::fs::read_to_string(&path) {
-                Ok(text) => files.push((stem, path.display().to_string(), text)),
-                Err(e) => problems.push(format!("{}: {e}", path.display())),
+                Ok(text) => sources.push(Source { topic, origin, text }),
+                Err(e) => problems.push(format!("{origin}: {e}")),
             }
         }
         // Topic order, whatever order the directory lists its files in.
-        files.sort_by_key(|(stem, ..)| TOPICS.iter().position(|t| t.id == stem));
-        match Bank::from_files(&files) {
+        sources.sort_by_key(|source| TOPICS.iter().position(|t| t.id == source.topic));
+        match Bank::from_sources(&sources) {
             Ok(bank) if problems.is_empty() => Ok(bank),
             Ok(_) => Err(BankError { problems }),
             Err(e) => Err(BankError { problems: [problems, e.problems].concat() }),
         }
     }
 
-    /// Parses and checks files given as (topic id, origin for messages, content).
-    pub fn from_files(files: &[(String, String, String)]) -> Result<Bank, BankError> {
+    /// Parses and checks question files.
+    pub fn from_sources(sources: &[Source]) -> Result<Bank, BankError> {
         let mut questions = Vec::new();
         let mut problems = Vec::new();
-        for (topic_id, origin, text) in files {
-            let Some(topic) = topic::find(topic_id) else {
-                problems.push(format!("{origin}: `{topic_id}` is not a topic (topics: {})", topic::list_ids()));
+        for source in sources {
+            let origin = &source.origin;
+            let Some(topic) = topic::find(&source.topic) else {
+                problems.push(format!("{origin}: `{}` is not a topic (topics: {})", source.topic, topic::list_ids()));
                 continue;
             };
-            match parse_file(topic, text) {
+            match parse_file(topic, &source.text) {
                 Ok(parsed) => questions.extend(parsed),
                 Err(file_problems) => problems.extend(file_problems.into_iter().map(|p| format!("{origin}: {p}"))),
             }
