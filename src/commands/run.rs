@@ -50,7 +50,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     let request = Request { topics: args.topics, count: args.count as usize, review_only: args.review, now };
     let planned = plan::plan(&bank, &loaded.value, &request, &mut rng);
     if planned.is_empty() {
-        println!("{}", nothing_to_ask(&request, &loaded.value));
+        println!("{}", nothing_to_ask(&bank, &request, &loaded.value));
         return Ok(ExitCode::SUCCESS);
     }
     let save = |progress: &Progress| -> anyhow::Result<()> { Ok(progress::save(&path, progress)?) };
@@ -70,12 +70,12 @@ fn topic_names() -> impl TypedValueParser<Value = &'static Topic> {
 }
 
 /// Why a session has no question, and what to do instead.
-fn nothing_to_ask(request: &Request, progress: &Progress) -> String {
+fn nothing_to_ask(bank: &Bank, request: &Request, progress: &Progress) -> String {
     if !request.review_only {
         return "No questions for these topics yet.".into();
     }
-    let next_due = progress.questions.values().map(|r| r.due).min();
-    match next_due {
+    let items = plan::items(bank, &request.topics);
+    match items.iter().filter_map(|item| progress.get(item.id())).map(|r| r.due).min() {
         None => "Nothing is due for review: nothing answered yet. Start with `attn-quiz run`.".into(),
         Some(due) => {
             let hours = due.saturating_sub(request.now).div_ceil(3600);

@@ -173,7 +173,7 @@ fn letter_range(count: usize) -> String {
 /// The width prose is wrapped to.
 const TEXT_WIDTH: usize = 100;
 
-/// `text` with every line longer than [`TEXT_WIDTH`] broken between words;
+/// `text` with every line longer than 100 characters broken between words;
 /// existing line breaks and indentation are kept.
 pub fn wrap(text: &str) -> String {
     let lines: Vec<String> = text.lines().map(wrap_line).collect();

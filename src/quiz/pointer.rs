@@ -8,7 +8,7 @@
 //! - `layers::<item>` — a weight type or the linear layer, e.g. `layers::Linear`.
 //!
 //! Modules are looked up in the reference's own
-//! [`catalog`](crate::reference::catalog), and items in the module's embedded
+//! [`catalog`], and items in the module's embedded
 //! source, so a pointer breaks (and the bank tests fail) as soon as the item it
 //! names is renamed or removed.
 

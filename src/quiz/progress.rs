@@ -18,7 +18,7 @@
 //! mastered: it was answered right at least three times in a row, days apart.
 //!
 //! The state is one JSON file, `quiz-progress.json`, in the state directory
-//! (see [`store`](crate::store)); it is written after every answer.
+//! (see [`store`]); it is written after every answer.
 
 use crate::store::{self, Loaded, StoreError};
 use serde::{Deserialize, Serialize};
