@@ -71,7 +71,7 @@ fn kv_heads(m: &Measurement) -> usize {
 
 /// The table, under a heading that names the sizes.
 pub fn render(rows: &[Row], sizes: &Sizes) -> String {
-    let heading = format!("All variants at D={}, H and G as counted in each run:", sizes.d_model());
+    let heading = format!("All variants at D={}:", sizes.d_model());
     let mut table = Table::new(&[
         ("variant", Align::Left),
         ("attends", Align::Left),
@@ -98,7 +98,8 @@ pub fn render(rows: &[Row], sizes: &Sizes) -> String {
         ]);
     }
     format!(
-        "{}\n\n{}\nH: query heads. G: key/value heads. Parameters: learned numbers, biases included.\n\
+        "{}\n\n{}\nH, G: query and key/value heads, counted in each variant's run.\n\
+         Parameters: learned numbers, biases included.\n\
          KV cache/token: f32 bytes one token adds to the key and value cache of one layer.\n",
         heading.bold(),
         table.render()

@@ -32,7 +32,7 @@ pub const DEFAULT_SEED: u64 = 0;
 /// Largest model width D: the weights of one variant stay under ~350 MB.
 pub const MAX_D_MODEL: usize = 4096;
 /// Largest N·L·S·D, a measure of the work of one run.
-pub const MAX_WORK: usize = 1 << 28;
+pub const MAX_WORK: usize = 1 << 26;
 /// Largest N·H·L·S, the attention weights a run keeps.
 pub const MAX_ATTENTION: usize = 1 << 25;
 

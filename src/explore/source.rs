@@ -8,7 +8,7 @@
 //! use attn_quiz::explore::source::{Kind, spans};
 //!
 //! let kinds: Vec<Kind> = spans("/// Doc.\nlet s = \"a // b\"; // note\n").iter().map(|s| s.kind).collect();
-//! assert_eq!(kinds, [Kind::DocComment, Kind::Code, Kind::Code, Kind::Comment, Kind::Code]);
+//! assert_eq!(kinds, [Kind::DocComment, Kind::Code, Kind::Comment, Kind::Code]);
 //! ```
 
 use super::Error;
@@ -85,15 +85,18 @@ fn other_names(module: &Module) -> Vec<&'static str> {
 /// uses neither).
 pub fn spans(source: &str) -> Vec<Span<'_>> {
     let mut spans = Vec::new();
-    let mut in_string = false;
+    let (mut code_start, mut line_start, mut in_string) = (0, 0, false);
     for line in source.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
-        let comment_start = find_comment(body, &mut in_string);
-        let (code, comment) = body.split_at(comment_start.unwrap_or(body.len()));
-        spans.push(Span { kind: Kind::Code, text: code });
-        spans.push(Span { kind: comment_kind(comment), text: comment });
-        spans.push(Span { kind: Kind::Code, text: &line[body.len()..] });
+        if let Some(offset) = find_comment(body, &mut in_string) {
+            let comment = &source[line_start + offset..line_start + body.len()];
+            spans.push(Span { kind: Kind::Code, text: &source[code_start..line_start + offset] });
+            spans.push(Span { kind: comment_kind(comment), text: comment });
+            code_start = line_start + body.len();
+        }
+        line_start += line.len();
     }
+    spans.push(Span { kind: Kind::Code, text: &source[code_start..] });
     spans.retain(|span| !span.text.is_empty());
     spans
 }
