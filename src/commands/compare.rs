@@ -1,18 +1,19 @@
 //! `attn-quiz compare [--d-model D] [--heads H] [--kv-heads G]`: all variants
 //! in one table.
 
-use attn_quiz::explore::{compare, sizes::Sizes};
+use attn_quiz::explore::compare;
+use attn_quiz::explore::sizes::{DEFAULT_D_MODEL, DEFAULT_HEADS, Sizes};
 use std::process::ExitCode;
 
 /// Arguments of `attn-quiz compare`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Model width D [default: 512].
-    #[arg(long, value_name = "D")]
-    d_model: Option<usize>,
-    /// Query heads H of the multi-head variants [default: 8].
-    #[arg(long, value_name = "H")]
-    heads: Option<usize>,
+    /// Model width D.
+    #[arg(long, value_name = "D", default_value_t = DEFAULT_D_MODEL)]
+    d_model: usize,
+    /// Query heads H of the multi-head variants.
+    #[arg(long, value_name = "H", default_value_t = DEFAULT_HEADS)]
+    heads: usize,
     /// Key/value heads G of gqa [default: the largest divisor of H not above H/4].
     #[arg(long, value_name = "G")]
     kv_heads: Option<usize>,
@@ -20,7 +21,8 @@ pub struct Args {
 
 /// Runs `attn-quiz compare`.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let sizes = Sizes { d_model: args.d_model, heads: args.heads, kv_heads: args.kv_heads, ..Sizes::default() };
+    let sizes =
+        Sizes { d_model: Some(args.d_model), heads: Some(args.heads), kv_heads: args.kv_heads, ..Sizes::default() };
     print!("{}", compare::render(&compare::rows(&sizes)?, &sizes));
     Ok(ExitCode::SUCCESS)
 }

@@ -1,28 +1,29 @@
 //! `attn-quiz trace <variant> [sizes]`: run a variant on random inputs and
 //! print every step with the shape it produced, then its costs.
 
-use attn_quiz::explore::{self, sizes::Sizes};
+use attn_quiz::explore::sizes::{DEFAULT_BATCH, DEFAULT_D_MODEL, DEFAULT_HEADS, DEFAULT_LEN, DEFAULT_SEED, Sizes};
+use attn_quiz::explore::{trace, variant, variant_names};
 use std::process::ExitCode;
 
 /// Arguments of `attn-quiz trace`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Variant to run: sdpa, mha, self_attention, cross_attention, gated, gqa, mqa, additive.
+    #[arg(help = format!("Variant to run: {}", variant_names()))]
     variant: String,
-    /// Batch size N [default: 2].
-    #[arg(long, value_name = "N")]
-    batch: Option<usize>,
-    /// Query length L [default: 10].
-    #[arg(long, value_name = "L")]
-    len: Option<usize>,
+    /// Batch size N.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BATCH)]
+    batch: usize,
+    /// Query length L.
+    #[arg(long, value_name = "L", default_value_t = DEFAULT_LEN)]
+    len: usize,
     /// Key/value length S, for variants with a separate key/value sequence [default: L].
     #[arg(long, value_name = "S")]
     kv_len: Option<usize>,
-    /// Model width D [default: 512].
-    #[arg(long, value_name = "D")]
-    d_model: Option<usize>,
-    /// Query heads H [default: 8].
-    #[arg(long, value_name = "H")]
+    /// Model width D.
+    #[arg(long, value_name = "D", default_value_t = DEFAULT_D_MODEL)]
+    d_model: usize,
+    // An Option, so that giving it to a single-head variant can be refused.
+    #[arg(long, value_name = "H", help = format!("Query heads H, for multi-head variants [default: {DEFAULT_HEADS}]"))]
     heads: Option<usize>,
     /// Key/value heads G, for gqa [default: the largest divisor of H not above H/4].
     #[arg(long, value_name = "G")]
@@ -30,24 +31,23 @@ pub struct Args {
     /// Apply a causal mask (query i sees keys j <= i).
     #[arg(long)]
     causal: bool,
-    /// Seed of the random inputs and weights [default: 0].
-    #[arg(long, value_name = "S")]
-    seed: Option<u64>,
+    /// Seed of the random inputs and weights.
+    #[arg(long, value_name = "SEED", default_value_t = DEFAULT_SEED)]
+    seed: u64,
 }
 
 /// Runs `attn-quiz trace`.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     let sizes = Sizes {
-        batch: args.batch,
-        len: args.len,
+        batch: Some(args.batch),
+        len: Some(args.len),
         kv_len: args.kv_len,
-        d_model: args.d_model,
+        d_model: Some(args.d_model),
         heads: args.heads,
         kv_heads: args.kv_heads,
         causal: args.causal,
-        seed: args.seed,
+        seed: Some(args.seed),
     };
-    let trace = explore::trace::run(explore::variant(&args.variant)?, &sizes)?;
-    print!("{}", trace.render());
+    print!("{}", trace::run(variant(&args.variant)?, &sizes)?.render());
     Ok(ExitCode::SUCCESS)
 }

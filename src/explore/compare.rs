@@ -16,7 +16,7 @@
 
 use super::sizes::Sizes;
 use super::table::{Align, Table};
-use super::{Error, measure, with_thousands};
+use super::{Error, measure_at, with_thousands};
 use crate::measure::Measurement;
 use crate::reference::catalog::{self, VariantInfo};
 use colored::Colorize;
@@ -49,7 +49,7 @@ pub fn rows(sizes: &Sizes) -> Result<Vec<Row>, Error> {
 
 /// Measures one variant.
 fn row(variant: &'static VariantInfo, sizes: &Sizes) -> Result<Row, Error> {
-    let m = measure(variant, &sizes.config(variant))?;
+    let m = measure_at(variant, &sizes.config(variant))?;
     Ok(Row {
         variant,
         query_heads: query_heads(&m),

@@ -69,8 +69,13 @@ pub fn variant(name: &str) -> Result<&'static VariantInfo, Error> {
     catalog::find_variant(name).ok_or_else(|| Error::Unknown {
         what: "variant",
         name: name.to_string(),
-        choices: catalog::VARIANTS.iter().map(|v| v.name).collect::<Vec<_>>().join(", "),
+        choices: variant_names(),
     })
+}
+
+/// The names of the runnable variants, comma-separated.
+pub fn variant_names() -> String {
+    catalog::VARIANTS.iter().map(|v| v.name).collect::<Vec<_>>().join(", ")
 }
 
 /// Runs `variant` at `config` and measures it, if the sizes are within the
@@ -78,7 +83,7 @@ pub fn variant(name: &str) -> Result<&'static VariantInfo, Error> {
 ///
 /// # Errors
 /// [`Error::TooLarge`], or [`Error::Shape`] with the reference's reason.
-pub fn measure(variant: &'static VariantInfo, config: &Config) -> Result<Measurement, Error> {
+pub fn measure_at(variant: &'static VariantInfo, config: &Config) -> Result<Measurement, Error> {
     sizes::check_limits(config)?;
     measure::measure(variant.measured_as, config).map_err(|reason| Error::Shape { variant: variant.name, reason })
 }

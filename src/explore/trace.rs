@@ -15,7 +15,7 @@
 
 use super::sizes::Sizes;
 use super::table::{Align, Table};
-use super::{Error, measure, with_thousands};
+use super::{Error, measure_at, with_thousands};
 use crate::measure::{Config, Measurement};
 use crate::reference::catalog::{Heads, VariantInfo};
 use colored::Colorize;
@@ -40,7 +40,7 @@ pub struct Trace {
 pub fn run(variant: &'static VariantInfo, sizes: &Sizes) -> Result<Trace, Error> {
     sizes.check_applies_to(variant)?;
     let config = sizes.config(variant);
-    let measurement = measure(variant, &config)?;
+    let measurement = measure_at(variant, &config)?;
     Ok(Trace { variant, config, measurement })
 }
 
