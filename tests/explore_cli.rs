@@ -178,7 +178,7 @@ fn trace_refuses_impossible_configurations() {
         (&["mha", "--len", "99999999999"], "too large to run: N·L·S·D must be at most 67,108,864"),
         (
             &["softmax"],
-            "unknown variant `softmax`; choose one of: sdpa, mha, self_attention, cross_attention, gated, gqa, mqa, additive",
+            "unknown variant `softmax`; choose one of: sdpa, mha, self_attention, cross_attention, gated, gqa, mqa, additive, luong_dot, luong_general",
         ),
     ];
     for (args, message) in cases {
@@ -192,7 +192,8 @@ fn trace_refuses_impossible_configurations() {
 /// D = 512, H = 8, G = 2 (d_k = 64). Checked by hand: mha, self, cross
 /// 4·512·512 + 4·512 = 1,050,624; gated adds a 512·512 + 512 gate: 1,313,280;
 /// gqa: q, o 262,656 each, k, v 512·128 + 128 = 65,664 each: 656,640; mqa:
-/// k, v 512·64 + 64 = 32,832 each: 590,976; additive 2·512·512 + 512 = 524,800.
+/// k, v 512·64 + 64 = 32,832 each: 590,976; additive 2·512·512 + 512 = 524,800;
+/// luong_dot none; luong_general one 512·512 W_a: 262,144.
 /// KV cache per token 2·(width of K and V)·4: 2·512·4 = 4,096 (sdpa, multi-head,
 /// and additive, which caches k·W_k and v); gqa 2·128·4 = 1,024; mqa 2·64·4 = 512.
 #[test]

@@ -188,3 +188,19 @@ fn additive_attention() {
     ];
     assert_trace("additive", Sizes { len: Some(L), kv_len: Some(S), d_model: Some(D), ..Sizes::default() }, expected);
 }
+
+#[test]
+fn luong_dot_and_general_attention() {
+    let mut s = Sampler::new(7);
+    let (q, k, v) = (s.matrix(L, D), s.matrix(S, D), s.matrix(S, D));
+    let sizes = || Sizes { len: Some(L), kv_len: Some(S), d_model: Some(D), ..Sizes::default() };
+    let (output, weights) = reference::luong_dot_attention(&q, &k, &v, None);
+    let scored = vec![("scores", shape(&weights)), ("weights", shape(&weights)), ("weighted_values", shape(&output))];
+    assert_trace("luong_dot", sizes(), scored.clone());
+    let w_a = s.matrix(D, D);
+    let (output, _) = reference::luong_general_attention(&q, &k, &v, &w_a, None);
+    let mut expected = vec![("q_projected", shape(&(&q * &w_a)))];
+    expected.extend(scored);
+    assert_eq!(output.shape(), (L, D));
+    assert_trace("luong_general", sizes(), expected);
+}

@@ -200,6 +200,32 @@ pub const VARIANTS: &[VariantInfo] = &[
         heads: Heads::Single,
         measured_as: measure::Variant::Additive,
     },
+    VariantInfo {
+        name: "luong_dot",
+        aliases: &["luong", "dot"],
+        title: "Luong dot attention (unscaled)",
+        module: "luong",
+        attends: "q to k",
+        queries: "q",
+        keys_values: "k, v",
+        score: "Q·Kᵀ",
+        gate: NO_GATE,
+        heads: Heads::Single,
+        measured_as: measure::Variant::LuongDot,
+    },
+    VariantInfo {
+        name: "luong_general",
+        aliases: &["general"],
+        title: "Luong general attention",
+        module: "luong",
+        attends: "q to k",
+        queries: "q",
+        keys_values: "k, v",
+        score: "Q·W_a·Kᵀ",
+        gate: NO_GATE,
+        heads: Heads::Single,
+        measured_as: measure::Variant::LuongGeneral,
+    },
 ];
 
 impl VariantInfo {
