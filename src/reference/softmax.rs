@@ -13,20 +13,23 @@
 //! f32 (`exp(89) = inf`) and the row becomes `inf / inf = NaN`; scores of order
 //! 1e3 are routine when the 1/sqrt(d_k) scale is forgotten.
 //!
-//! With a mask, a masked position gets weight **exactly 0** (it is left out of
-//! the max and of the sum, not filled with a big negative number). A row with
-//! no allowed key at all gets **all-zero weights**, as PyTorch's
-//! `scaled_dot_product_attention` does. The two textbook fills behave otherwise
-//! on such a row — a quiz favourite:
-//! - fill with `-inf`: the max is `-inf`, `exp(-inf - -inf) = exp(NaN)`: NaN row;
+//! With a mask, a masked position gets weight **exactly 0**: its score is
+//! replaced by `-inf`, which is never the maximum and whose `exp` is exactly 0.
+//! A row with no allowed key at all gets **all-zero weights**, as PyTorch's
+//! `scaled_dot_product_attention` does; that needs one explicit check, because
+//! the two textbook fills behave otherwise on such a row — a quiz favourite:
+//! - fill with `-inf` and nothing else: the max is `-inf`,
+//!   `exp(-inf - -inf) = exp(NaN)`: NaN row;
 //! - fill with `-1e9`: every entry equals `-1e9`, so the row is uniform `1/n`.
 //!
 //! **Layout lesson.** nalgebra stores matrices column by column. Walking one
 //! *row* of a big score matrix jumps `nrows` floats between neighbours and
-//! misses the cache on nearly every step; that alone made an early version of
-//! this code ten times slower than the matrix products around it. So we
-//! transpose once, normalise each (now contiguous) column, and transpose back:
-//! two cheap copies instead of a strided walk.
+//! misses the cache on nearly every step. Transposing first does not help, as
+//! the transpose is that same strided walk: at L = 1024 (a power of two, the
+//! worst case for the cache) two transposes took over ten times as long as both
+//! matrix products of attention. So every step below sweeps the matrix in
+//! storage order, one column at a time, and keeps what it needs per row (the
+//! running maximum, the running sum) in a small vector of length `nrows`.
 //!
 //! ```
 //! use attn_quiz::prelude::*;
@@ -39,7 +42,7 @@
 //! ```
 
 use crate::error::{ShapeError, or_panic};
-use crate::prelude::{Mask, Matrix};
+use crate::prelude::{DVector, Mask, Matrix};
 
 /// Softmax over each row (over the keys): every row of the result sums to 1.
 ///
@@ -69,44 +72,30 @@ pub fn try_masked_softmax_rows(scores: &Matrix, mask: Option<&Mask>) -> Result<M
     if let Some(mask) = mask {
         check_mask(mask, scores.nrows(), scores.ncols())?;
     }
-    let (l_q, l_k) = scores.shape();
-    if l_k == 0 {
-        return Ok(scores.clone());
+    let mut weights = scores.clone(); // (l_q, l_k), normalised in place
+    // 1. Masked scores become -inf: never the maximum, and exp(-inf) = 0.
+    if let Some(mask) = mask {
+        weights.zip_apply(mask, |s, allowed| *s = if allowed { *s } else { f32::NEG_INFINITY });
     }
-    // 1. Transpose so each query's scores are one contiguous column.
-    let mut by_query = scores.transpose(); // (l_q, l_k) -> (l_k, l_q)
-    // 2. Normalise each column on its own.
-    for (i, column) in by_query.as_mut_slice().chunks_mut(l_k).enumerate() {
-        let allowed = |j: usize| mask.is_none_or(|m| m[(i, j)]);
-        normalise_in_place(column, allowed);
+    // 2. The largest score of each row (-inf if none is allowed).
+    let start = DVector::from_element(scores.nrows(), f32::NEG_INFINITY); // (l_q, 1)
+    let row_max = weights.compress_columns(start, |max, column| max.zip_apply(&column, |m, s| *m = m.max(s)));
+    // 3. exp(s - max): every exponent is <= 0, so nothing overflows. A row
+    //    whose max is -inf has nothing to attend to: zeros, not NaN.
+    for mut column in weights.column_iter_mut() {
+        column.zip_apply(&row_max, |s, max| *s = if max == f32::NEG_INFINITY { 0.0 } else { (*s - max).exp() });
     }
-    // 3. Back to one row per query.
-    let weights = by_query.transpose(); // (l_k, l_q) -> (l_q, l_k)
-    debug_assert_eq!(weights.shape(), (l_q, l_k));
+    // 4. Divide each row by its sum (>= 1 where anything is allowed, since the
+    //    max itself contributes exp(0) = 1; 0 for a row of zeros, left as is).
+    let row_sum = weights.column_sum(); // (l_q, 1)
+    for mut column in weights.column_iter_mut() {
+        column.zip_apply(&row_sum, |w, sum| {
+            if sum > 0.0 {
+                *w /= sum;
+            }
+        });
+    }
     Ok(weights)
-}
-
-/// Turns one row of scores into probabilities over the allowed positions.
-///
-/// Disallowed positions, and positions whose score is `-inf`, get exactly 0;
-/// if nothing is left the row is all zero.
-fn normalise_in_place(row: &mut [f32], allowed: impl Fn(usize) -> bool) {
-    // 1. The largest allowed score (-inf if none is allowed).
-    let max = (0..row.len()).filter(|&j| allowed(j)).map(|j| row[j]).fold(f32::NEG_INFINITY, f32::max);
-    if max == f32::NEG_INFINITY {
-        row.fill(0.0); // fully masked: zeros, not NaN and not uniform
-        return;
-    }
-    // 2. exp(s - max): every exponent is <= 0, so nothing overflows.
-    let mut sum = 0.0;
-    for (j, s) in row.iter_mut().enumerate() {
-        *s = if allowed(j) { (*s - max).exp() } else { 0.0 };
-        sum += *s;
-    }
-    // 3. Divide by the sum (>= 1, since the max itself contributes exp(0) = 1).
-    for s in row.iter_mut() {
-        *s /= sum;
-    }
 }
 
 /// Checks that a mask has the (l_q × l_k) shape of the scores it masks.

@@ -1,0 +1,411 @@
+//! Golden tests: every reference variant against the PyTorch cases in
+//! `tests/fixtures/` (format and conventions: `tests/fixtures/README.md`).
+//!
+//! A case passes when every output entry is within f32 round-off of PyTorch's
+//! (`|actual − expected| ≤ 1e-5 + 1e-4·|expected|`), nothing is NaN or
+//! infinite, and every masked weight is exactly 0. A failing kind lists every
+//! failing output of every case, not just the first.
+
+mod common;
+
+use attn_quiz::nalgebra::{DMatrix, Scalar};
+use attn_quiz::prelude::*;
+use attn_quiz::reference;
+use common::{Check, Failure, close, close_each, masked_entries_are_zero};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+
+/// Every kind of case, one fixture file each; each has a test below.
+const KINDS: [&str; 9] =
+    ["softmax", "sdpa", "causal", "mha", "self_attention", "cross_attention", "gqa", "gated", "additive"];
+
+/// How many cases a fixture file holds (its README promises 10–14), so an
+/// emptied or truncated file cannot pass by testing nothing.
+const CASES_PER_FILE: std::ops::RangeInclusive<usize> = 10..=14;
+
+#[test]
+fn softmax_matches_pytorch() {
+    check_kind("softmax", |i: &SoftmaxInputs, e: &SoftmaxExpected| {
+        vec![close("probs", &reference::softmax_rows(&i.scores), &e.probs)]
+    });
+}
+
+#[test]
+fn sdpa_matches_pytorch() {
+    check_kind("sdpa", |i: &SdpaInputs, e: &SingleHeadExpected| {
+        let mask = i.mask.as_deref();
+        single_head(reference::scaled_dot_product_attention(&i.q, &i.k, &i.v, mask), e, mask)
+    });
+}
+
+#[test]
+fn causal_sdpa_matches_pytorch() {
+    check_kind("causal", |i: &CausalInputs, e: &SingleHeadExpected| {
+        let mask = reference::causal_mask(i.q.nrows());
+        single_head(reference::scaled_dot_product_attention(&i.q, &i.k, &i.v, Some(&mask)), e, Some(&mask))
+    });
+}
+
+#[test]
+fn multi_head_attention_matches_pytorch() {
+    check_kind("mha", |i: &MultiHeadInputs, e: &MultiHeadExpected| {
+        let (w, mask) = (i.weights.multi_head(i.num_heads), i.mask.as_deref());
+        multi_head(reference::multi_head_attention(&i.query, &i.key, &i.value, &w, mask), e, mask)
+    });
+}
+
+#[test]
+fn self_attention_matches_pytorch() {
+    check_kind("self_attention", |i: &SelfAttentionInputs, e: &MultiHeadExpected| {
+        let (w, mask) = (i.weights.multi_head(i.num_heads), i.mask.as_deref());
+        multi_head(reference::self_attention(&i.x, &w, mask), e, mask)
+    });
+}
+
+#[test]
+fn cross_attention_matches_pytorch() {
+    check_kind("cross_attention", |i: &CrossAttentionInputs, e: &MultiHeadExpected| {
+        let (w, mask) = (i.weights.multi_head(i.num_heads), i.mask.as_deref());
+        multi_head(reference::cross_attention(&i.x, &i.memory, &w, mask), e, mask)
+    });
+}
+
+#[test]
+fn grouped_query_attention_matches_pytorch() {
+    check_kind("gqa", |i: &GroupedQueryInputs, e: &MultiHeadExpected| {
+        let (w, mask) = (i.weights.grouped_query(i.num_heads, i.num_kv_heads), i.mask.as_deref());
+        multi_head(reference::grouped_query_attention(&i.query, &i.key, &i.value, &w, mask), e, mask)
+    });
+}
+
+#[test]
+fn gated_self_attention_matches_pytorch() {
+    check_kind("gated", |i: &GatedInputs, e: &MultiHeadExpected| {
+        let (w, mask) = (i.weights.gated(i.num_heads), i.mask.as_deref());
+        multi_head(reference::gated_self_attention(&i.x, &w, mask), e, mask)
+    });
+}
+
+#[test]
+fn additive_attention_matches_pytorch() {
+    check_kind("additive", |i: &AdditiveInputs, e: &SingleHeadExpected| {
+        let (w, mask) = (i.weights.additive(), i.mask.as_deref());
+        single_head(reference::additive_attention(&i.q, &i.k, &i.v, &w, mask), e, mask)
+    });
+}
+
+#[test]
+fn every_fixture_file_is_checked() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .expect("tests/fixtures/ is readable")
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .map(|path| path.file_stem().expect("file name").to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut checked = KINDS.map(String::from).to_vec();
+    checked.sort();
+    assert_eq!(on_disk, checked, "fixture files (left) and kinds with a golden test (right) differ");
+}
+
+// ---------------------------------------------------------------------------
+// Running a kind and checking one case
+// ---------------------------------------------------------------------------
+
+/// Loads `tests/fixtures/<kind>.json`, runs `check_case` on every case and
+/// fails with every failure, each prefixed by kind and case name.
+fn check_kind<I: DeserializeOwned, E: DeserializeOwned>(kind: &str, check_case: impl Fn(&I, &E) -> Vec<Check>) {
+    assert!(KINDS.contains(&kind), "{kind} is missing from KINDS");
+    let fixture: Fixture<I, E> = load(&fixtures_dir().join(format!("{kind}.json")));
+    assert_eq!(fixture.kind, kind, "the file {kind}.json declares another kind");
+    let count = fixture.cases.len();
+    assert!(CASES_PER_FILE.contains(&count), "{kind}.json has {count} cases, expected {CASES_PER_FILE:?}");
+    let failures: Vec<String> = fixture
+        .cases
+        .iter()
+        .flat_map(|case| {
+            let checks = check_case(&case.inputs, &case.expected);
+            checks.into_iter().filter_map(Result::err).map(|Failure(why)| format!("{kind} / {}: {why}", case.name))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{} of {kind}'s checks failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Checks a single-head result (output, weights) against the fixture.
+fn single_head(actual: (Matrix, Matrix), expected: &SingleHeadExpected, mask: Option<&Mask>) -> Vec<Check> {
+    let (output, weights) = actual;
+    vec![
+        close("output", &output, &expected.output),
+        close("weights", &weights, &expected.weights),
+        masked_entries_are_zero("weights", &weights, mask),
+    ]
+}
+
+/// Checks a multi-head result (output, one weights matrix per head) against the fixture.
+fn multi_head(actual: (Matrix, Vec<Matrix>), expected: &MultiHeadExpected, mask: Option<&Mask>) -> Vec<Check> {
+    let (output, head_weights) = actual;
+    let expected_heads: Vec<Matrix> = expected.head_weights.iter().map(|m| m.0.clone()).collect();
+    let mut checks =
+        vec![close("output", &output, &expected.output), close_each("head_weights", &head_weights, &expected_heads)];
+    let masked =
+        head_weights.iter().enumerate().map(|(h, w)| masked_entries_are_zero(&format!("head_weights[{h}]"), w, mask));
+    checks.extend(masked);
+    checks
+}
+
+/// Parses one fixture file, failing the test with the file name on any error.
+fn load<T: DeserializeOwned>(path: &Path) -> T {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
+}
+
+/// The directory of the fixture files.
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+}
+
+// ---------------------------------------------------------------------------
+// The JSON forms of the fixture files
+// ---------------------------------------------------------------------------
+
+/// One fixture file: a kind and its cases (the generator and seed are not needed).
+#[derive(Deserialize)]
+struct Fixture<I, E> {
+    kind: String,
+    cases: Vec<Case<I, E>>,
+}
+
+/// One named case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case<I, E> {
+    name: String,
+    inputs: I,
+    expected: E,
+}
+
+/// A matrix as the fixtures write it: its shape and its entries row by row.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RowMajor<T> {
+    rows: usize,
+    cols: usize,
+    data: Vec<T>,
+}
+
+/// A matrix read from its JSON form: `Grid<f32>` is a [`Matrix`], `Grid<bool>` a [`Mask`].
+#[derive(Deserialize)]
+#[serde(try_from = "RowMajor<T>")]
+struct Grid<T: Scalar>(DMatrix<T>);
+
+impl<T: Scalar> TryFrom<RowMajor<T>> for Grid<T> {
+    type Error = String;
+
+    fn try_from(json: RowMajor<T>) -> Result<Self, String> {
+        let RowMajor { rows, cols, data } = json;
+        if data.len() != rows * cols {
+            return Err(format!("a {rows}x{cols} matrix needs {} entries, found {}", rows * cols, data.len()));
+        }
+        Ok(Grid(DMatrix::from_row_slice(rows, cols, &data)))
+    }
+}
+
+impl<T: Scalar> Deref for Grid<T> {
+    type Target = DMatrix<T>;
+
+    fn deref(&self) -> &DMatrix<T> {
+        &self.0
+    }
+}
+
+/// A linear layer as the fixtures write it: weight (in × out) and bias.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinearJson {
+    weight: Grid<f32>,
+    bias: Vec<f32>,
+}
+
+impl LinearJson {
+    /// The layer itself.
+    fn linear(&self) -> Linear {
+        Linear::new(self.weight.0.clone(), RowVector::from_row_slice(&self.bias))
+    }
+}
+
+/// The four projections of the multi-head kinds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProjectionsJson {
+    q: LinearJson,
+    k: LinearJson,
+    v: LinearJson,
+    o: LinearJson,
+}
+
+impl ProjectionsJson {
+    /// Multi-head weights with `num_heads` heads.
+    fn multi_head(&self, num_heads: usize) -> MultiHeadWeights {
+        let (q, k, v, o) = (self.q.linear(), self.k.linear(), self.v.linear(), self.o.linear());
+        MultiHeadWeights { q, k, v, o, num_heads }
+    }
+
+    /// Grouped-query weights with H = `num_heads` and G = `num_kv_heads`.
+    fn grouped_query(&self, num_heads: usize, num_kv_heads: usize) -> GroupedQueryWeights {
+        let (q, k, v, o) = (self.q.linear(), self.k.linear(), self.v.linear(), self.o.linear());
+        GroupedQueryWeights { q, k, v, o, num_heads, num_kv_heads }
+    }
+}
+
+/// The projections of gated self-attention: the four of multi-head plus the gate.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GatedProjectionsJson {
+    q: LinearJson,
+    k: LinearJson,
+    v: LinearJson,
+    o: LinearJson,
+    gate: LinearJson,
+}
+
+impl GatedProjectionsJson {
+    /// Gated weights with `num_heads` heads.
+    fn gated(&self, num_heads: usize) -> GatedWeights {
+        let (q, k, v, o) = (self.q.linear(), self.k.linear(), self.v.linear(), self.o.linear());
+        GatedWeights { attn: MultiHeadWeights { q, k, v, o, num_heads }, gate: self.gate.linear() }
+    }
+}
+
+/// The weights of additive attention.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdditiveWeightsJson {
+    w_q: Grid<f32>,
+    w_k: Grid<f32>,
+    v_a: Vec<f32>,
+}
+
+impl AdditiveWeightsJson {
+    /// The weights themselves.
+    fn additive(&self) -> AdditiveWeights {
+        AdditiveWeights { w_q: self.w_q.0.clone(), w_k: self.w_k.0.clone(), v_a: RowVector::from_row_slice(&self.v_a) }
+    }
+}
+
+/// Inputs of a `softmax` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SoftmaxInputs {
+    scores: Grid<f32>,
+}
+
+/// Expected result of a `softmax` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SoftmaxExpected {
+    probs: Grid<f32>,
+}
+
+/// Inputs of an `sdpa` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SdpaInputs {
+    q: Grid<f32>,
+    k: Grid<f32>,
+    v: Grid<f32>,
+    mask: Option<Grid<bool>>,
+}
+
+/// Inputs of a `causal` case: the mask is the causal one, implied.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CausalInputs {
+    q: Grid<f32>,
+    k: Grid<f32>,
+    v: Grid<f32>,
+}
+
+/// Inputs of an `additive` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdditiveInputs {
+    q: Grid<f32>,
+    k: Grid<f32>,
+    v: Grid<f32>,
+    mask: Option<Grid<bool>>,
+    weights: AdditiveWeightsJson,
+}
+
+/// Expected result of the single-head kinds (sdpa, causal, additive).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SingleHeadExpected {
+    output: Grid<f32>,
+    weights: Grid<f32>,
+}
+
+/// Inputs of an `mha` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MultiHeadInputs {
+    query: Grid<f32>,
+    key: Grid<f32>,
+    value: Grid<f32>,
+    num_heads: usize,
+    mask: Option<Grid<bool>>,
+    weights: ProjectionsJson,
+}
+
+/// Inputs of a `self_attention` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SelfAttentionInputs {
+    x: Grid<f32>,
+    num_heads: usize,
+    mask: Option<Grid<bool>>,
+    weights: ProjectionsJson,
+}
+
+/// Inputs of a `cross_attention` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CrossAttentionInputs {
+    x: Grid<f32>,
+    memory: Grid<f32>,
+    num_heads: usize,
+    mask: Option<Grid<bool>>,
+    weights: ProjectionsJson,
+}
+
+/// Inputs of a `gqa` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupedQueryInputs {
+    query: Grid<f32>,
+    key: Grid<f32>,
+    value: Grid<f32>,
+    num_heads: usize,
+    num_kv_heads: usize,
+    mask: Option<Grid<bool>>,
+    weights: ProjectionsJson,
+}
+
+/// Inputs of a `gated` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GatedInputs {
+    x: Grid<f32>,
+    num_heads: usize,
+    mask: Option<Grid<bool>>,
+    weights: GatedProjectionsJson,
+}
+
+/// Expected result of the multi-head kinds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MultiHeadExpected {
+    output: Grid<f32>,
+    head_weights: Vec<Grid<f32>>,
+}

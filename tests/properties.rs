@@ -1,0 +1,516 @@
+//! Property tests: laws every correct attention obeys, checked on random small
+//! inputs (quickcheck, 100 cases per law).
+//!
+//! The generators below draw bounded shapes (lengths 1–5, 1–3 heads of width
+//! 1–3) and bounded magnitudes, never NaN or inf: quickcheck's own `f32`
+//! generator yields those, which would test nothing but NaN propagation. The
+//! matrices of a case come from the library's own [`Sampler`]; a failing law
+//! prints the case it failed on.
+
+mod common;
+
+use attn_quiz::prelude::*;
+use attn_quiz::reference::batched::{
+    batched_multi_head_attention, batched_scaled_dot_product_attention, batched_self_attention,
+};
+use attn_quiz::reference::{self, causal_mask, luong_dot_attention, scaled_dot_product_attention};
+use attn_quiz::sample::Sampler;
+use common::{Check, Failure, close, close_each, masked_entries_are_zero, position_of, within_tolerance};
+use quickcheck::{Arbitrary, Gen, TestResult, Testable, quickcheck};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use std::fmt::Debug;
+use std::ops::RangeInclusive;
+use std::panic::{self, AssertUnwindSafe};
+
+#[test]
+fn softmax_rows_sum_to_one_or_are_all_zero() {
+    quickcheck(Law(|s: &Scores| {
+        let weights = reference::masked_softmax_rows(&s.scores, Some(&s.mask));
+        rows_sum_to_one_or_are_all_zero(&weights, &s.mask)?;
+        let all_allowed = Mask::from_element(s.mask.nrows(), s.mask.ncols(), true);
+        rows_sum_to_one_or_are_all_zero(&reference::softmax_rows(&s.scores), &all_allowed)
+    }));
+}
+
+#[test]
+fn softmax_gives_masked_positions_exactly_zero() {
+    quickcheck(Law(|s: &Scores| {
+        let weights = reference::masked_softmax_rows(&s.scores, Some(&s.mask));
+        masked_entries_are_zero("weights", &weights, Some(&s.mask))
+    }));
+}
+
+#[test]
+fn multi_head_attention_gives_masked_positions_exactly_zero() {
+    quickcheck(Law(|a: &Attention| {
+        let (_, heads) = reference::multi_head_attention(&a.query, &a.key, &a.value, &a.weights, a.mask.as_ref());
+        let mut numbered = heads.iter().enumerate();
+        numbered.try_for_each(|(h, w)| masked_entries_are_zero(&format!("head_weights[{h}]"), w, a.mask.as_ref()))
+    }));
+}
+
+#[test]
+fn softmax_of_logits_up_to_1e4_is_finite() {
+    quickcheck(Law(|s: &HugeScores| {
+        let HugeScores(s) = s;
+        finite("softmax_rows", &reference::softmax_rows(&s.scores))?;
+        finite("masked_softmax_rows", &reference::masked_softmax_rows(&s.scores, Some(&s.mask)))
+    }));
+}
+
+#[test]
+fn self_attention_is_permutation_equivariant() {
+    quickcheck(Law(|p: &Permuted| {
+        let Permuted { sequence: s, order } = p;
+        let (output, heads) = reference::self_attention(&s.x, &s.weights, None);
+        let (permuted_output, permuted_heads) = reference::self_attention(&s.x.select_rows(order), &s.weights, None);
+        close("output of permuted x", &permuted_output, &output.select_rows(order))?;
+        // Entry (i, j) of a permuted head is entry (order[i], order[j]) of the original.
+        let expected_heads: Vec<Matrix> = heads.iter().map(|w| w.select_rows(order).select_columns(order)).collect();
+        close_each("head_weights of permuted x", &permuted_heads, &expected_heads)
+    }));
+}
+
+#[test]
+fn causal_outputs_never_see_later_tokens() {
+    quickcheck(Law(|(s, cut, seed): &(Sequence, usize, u64)| {
+        // Rows [0, kept) stay, rows [kept, l) are replaced by fresh random tokens.
+        let (l, d_model) = s.x.shape();
+        let kept = 1 + cut % l;
+        let mut changed = s.x.clone();
+        changed.rows_mut(kept, l - kept).copy_from(&Sampler::new(*seed).matrix(l - kept, d_model));
+        let mask = causal_mask(l);
+        let (output, heads) = reference::self_attention(&s.x, &s.weights, Some(&mask));
+        let (changed_output, changed_heads) = reference::self_attention(&changed, &s.weights, Some(&mask));
+        close("earlier output rows", &changed_output.rows(0, kept).into_owned(), &output.rows(0, kept).into_owned())?;
+        let earlier_rows = |heads: &[Matrix]| heads.iter().map(|w| w.rows(0, kept).into_owned()).collect::<Vec<_>>();
+        close_each("earlier head_weights rows", &earlier_rows(&changed_heads), &earlier_rows(&heads))
+    }));
+}
+
+#[test]
+fn gqa_with_one_kv_head_per_query_head_is_mha() {
+    quickcheck(Law(|p: &GroupedQuery| {
+        let w = p.weights(p.num_heads);
+        let mha = w.as_multi_head().expect("G = H");
+        let gqa = reference::grouped_query_attention(&p.query, &p.key, &p.value, &w, p.mask.as_ref());
+        let expected = reference::multi_head_attention(&p.query, &p.key, &p.value, &mha, p.mask.as_ref());
+        same_multi_head(gqa, expected)
+    }));
+}
+
+#[test]
+fn mqa_is_mha_with_copies_of_the_one_kv_head() {
+    quickcheck(Law(|p: &GroupedQuery| {
+        let w = p.weights(1);
+        let h = p.num_heads;
+        let mha = MultiHeadWeights {
+            q: w.q.clone(),
+            k: repeat_heads(&w.k, h),
+            v: repeat_heads(&w.v, h),
+            o: w.o.clone(),
+            num_heads: h,
+        };
+        let mqa = reference::grouped_query_attention(&p.query, &p.key, &p.value, &w, p.mask.as_ref());
+        let expected = reference::multi_head_attention(&p.query, &p.key, &p.value, &mha, p.mask.as_ref());
+        same_multi_head(mqa, expected)
+    }));
+}
+
+#[test]
+fn cross_attention_to_itself_is_self_attention() {
+    quickcheck(Law(|s: &Sequence| {
+        let cross = reference::cross_attention(&s.x, &s.x, &s.weights, s.mask.as_ref());
+        same_multi_head(cross, reference::self_attention(&s.x, &s.weights, s.mask.as_ref()))
+    }));
+}
+
+#[test]
+fn one_head_mha_is_sdpa_of_the_projections_then_projected() {
+    quickcheck(Law(|a: &Attention| {
+        let w = MultiHeadWeights { num_heads: 1, ..a.weights.clone() };
+        let (q, k, v) = (w.q.forward(&a.query), w.k.forward(&a.key), w.v.forward(&a.value));
+        let (attended, weights) = scaled_dot_product_attention(&q, &k, &v, a.mask.as_ref());
+        let expected = (w.o.forward(&attended), vec![weights]);
+        same_multi_head(reference::multi_head_attention(&a.query, &a.key, &a.value, &w, a.mask.as_ref()), expected)
+    }));
+}
+
+#[test]
+fn gate_saturated_open_is_plain_self_attention() {
+    quickcheck(Law(|(s, gate_seed): &(Sequence, u64)| {
+        // |x·W_g| ≤ 4·9 here, so sigmoid(x·W_g + 1000) is exactly 1.0 in f32.
+        let width = s.weights.v.out_features();
+        let gate_weight = Sampler::new(*gate_seed).matrix(s.x.ncols(), width);
+        let gate = Linear::new(gate_weight, RowVector::from_element(width, 1e3));
+        let gated = GatedWeights { attn: s.weights.clone(), gate };
+        let expected = reference::self_attention(&s.x, &s.weights, s.mask.as_ref());
+        same_multi_head(reference::gated_self_attention(&s.x, &gated, s.mask.as_ref()), expected)
+    }));
+}
+
+#[test]
+fn batched_sdpa_is_sdpa_of_each_element() {
+    quickcheck(Law(|b: &Batch| {
+        let (outputs, weights) = batched_scaled_dot_product_attention(&b.queries, &b.keys, &b.values, b.mask.as_ref());
+        let each = b.map(|q, k, v| scaled_dot_product_attention(q, k, v, b.mask.as_ref()));
+        let (expected_outputs, expected_weights): (Vec<Matrix>, Vec<Matrix>) = each.into_iter().unzip();
+        close_each("outputs", &outputs, &expected_outputs)?;
+        close_each("weights", &weights, &expected_weights)
+    }));
+}
+
+#[test]
+fn batched_mha_is_mha_of_each_element() {
+    quickcheck(Law(|b: &Batch| {
+        let batched = batched_multi_head_attention(&b.queries, &b.keys, &b.values, &b.weights, b.mask.as_ref());
+        let each = b.map(|q, k, v| reference::multi_head_attention(q, k, v, &b.weights, b.mask.as_ref()));
+        same_batch(batched, each)
+    }));
+}
+
+#[test]
+fn batched_self_attention_is_self_attention_of_each_element() {
+    quickcheck(Law(|b: &Batch| {
+        let batched = batched_self_attention(&b.queries, &b.weights, b.mask.as_ref());
+        let each = b.queries.iter().map(|x| reference::self_attention(x, &b.weights, b.mask.as_ref())).collect();
+        same_batch(batched, each)
+    }));
+}
+
+#[test]
+fn luong_general_with_identity_is_luong_dot() {
+    quickcheck(Law(|a: &Attention| {
+        let identity = Matrix::identity(a.query.ncols(), a.key.ncols());
+        let (output, weights) =
+            reference::luong_general_attention(&a.query, &a.key, &a.value, &identity, a.mask.as_ref());
+        let (expected_output, expected_weights) = luong_dot_attention(&a.query, &a.key, &a.value, a.mask.as_ref());
+        close("output", &output, &expected_output)?;
+        close("weights", &weights, &expected_weights)
+    }));
+}
+
+#[test]
+fn sdpa_is_luong_dot_of_queries_divided_by_sqrt_d_k() {
+    quickcheck(Law(|a: &Attention| {
+        let scaled_query = &a.query / (a.query.ncols() as f32).sqrt();
+        let (output, weights) = scaled_dot_product_attention(&a.query, &a.key, &a.value, a.mask.as_ref());
+        let (expected_output, expected_weights) = luong_dot_attention(&scaled_query, &a.key, &a.value, a.mask.as_ref());
+        close("output", &output, &expected_output)?;
+        close("weights", &weights, &expected_weights)
+    }));
+}
+
+// ---------------------------------------------------------------------------
+// Running a law
+// ---------------------------------------------------------------------------
+
+/// A law that must hold for every case of type `A`; `quickcheck(Law(law))`
+/// checks it on 100 random cases (`QUICKCHECK_TESTS` sets another count).
+///
+/// quickcheck's own runner for functions prints a failing case only once a
+/// shrunk copy of it fails too, and these generators do not shrink, so this
+/// one puts the case into the failure message itself.
+struct Law<A>(fn(&A) -> Check);
+
+impl<A: Arbitrary + Debug> Testable for Law<A> {
+    fn result(&self, g: &mut Gen) -> TestResult {
+        let case = A::arbitrary(g);
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| (self.0)(&case)));
+        let why = match outcome {
+            Ok(Ok(())) => return TestResult::passed(),
+            Ok(Err(Failure(why))) => why,
+            Err(_) => "the law panicked (message above)".to_string(),
+        };
+        TestResult::error(format!("{why}\nfailing case: {case:?}"))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Checks shared by several laws
+// ---------------------------------------------------------------------------
+
+/// Checks that every entry of `m` is finite (no NaN, no ±inf).
+fn finite(what: &str, m: &Matrix) -> Check {
+    match m.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(index) => {
+            let (row, col) = position_of(index, m.nrows());
+            Err(Failure(format!("{what}[{row}, {col}] is {}", m[index])))
+        }
+    }
+}
+
+/// Checks that each row of `weights` sums to 1 where the mask allows a key,
+/// and is all zero where it allows none.
+fn rows_sum_to_one_or_are_all_zero(weights: &Matrix, mask: &Mask) -> Check {
+    for (i, row) in weights.row_iter().enumerate() {
+        let attends = mask.row(i).iter().any(|&allowed| allowed);
+        let sum = row.sum();
+        if attends && !within_tolerance(sum, 1.0) {
+            return Err(Failure(format!("row {i} of the weights sums to {sum}, not 1")));
+        }
+        if !attends && row.iter().any(|&w| w != 0.0) {
+            return Err(Failure(format!("row {i} is fully masked but its weights are {row}")));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that two multi-head results (output, per-head weights) agree.
+fn same_multi_head(actual: (Matrix, Vec<Matrix>), expected: (Matrix, Vec<Matrix>)) -> Check {
+    close("output", &actual.0, &expected.0)?;
+    close_each("head_weights", &actual.1, &expected.1)
+}
+
+/// Checks a batched multi-head result against the per-element results.
+fn same_batch(batched: (Vec<Matrix>, Vec<Vec<Matrix>>), each: Vec<(Matrix, Vec<Matrix>)>) -> Check {
+    let (outputs, heads) = batched;
+    if outputs.len() != each.len() || heads.len() != each.len() {
+        return Err(Failure(format!(
+            "batch of {} gave {} outputs and {} weights",
+            each.len(),
+            outputs.len(),
+            heads.len()
+        )));
+    }
+    let mut elements = outputs.into_iter().zip(heads).zip(each).enumerate();
+    elements.try_for_each(|(n, ((output, heads), (expected_output, expected_heads)))| {
+        close(&format!("outputs[{n}]"), &output, &expected_output)?;
+        close_each(&format!("weights[{n}]"), &heads, &expected_heads)
+    })
+}
+
+/// A projection whose H column blocks are all copies of `one_head`'s columns
+/// (and its bias likewise): (in × d) -> (in × H·d).
+fn repeat_heads(one_head: &Linear, times: usize) -> Linear {
+    let (rows, d) = one_head.weight.shape();
+    let weight = Matrix::from_fn(rows, times * d, |r, c| one_head.weight[(r, c % d)]);
+    let bias = RowVector::from_fn(times * d, |_, c| one_head.bias[c % d]);
+    Linear::new(weight, bias)
+}
+
+// ---------------------------------------------------------------------------
+// Generators
+// ---------------------------------------------------------------------------
+
+/// Sequence lengths the generators draw from.
+const LENGTHS: RangeInclusive<usize> = 1..=5;
+/// Head counts the generators draw from.
+const HEADS: RangeInclusive<usize> = 1..=3;
+/// Per-head widths d_k the generators draw from.
+const HEAD_WIDTHS: RangeInclusive<usize> = 1..=3;
+/// Model widths D for grouped-query attention, where D need not be H·d_k.
+const MODEL_WIDTHS: RangeInclusive<usize> = 1..=6;
+/// Input magnitudes: entries are uniform in ±scale (weights are scaled by 1/sqrt(in)).
+const INPUT_SCALES: [f32; 3] = [0.5, 1.0, 4.0];
+/// Score magnitudes for the softmax laws; 1e4 is far past exp's overflow at about 88.
+const SCORE_SCALES: [f32; 3] = [1.0, 30.0, 1e4];
+
+/// A number in `range` (quickcheck's own integers span their whole type).
+fn pick(g: &mut Gen, range: RangeInclusive<usize>) -> usize {
+    range.start() + usize::arbitrary(g) % (range.end() - range.start() + 1)
+}
+
+/// One of `choices`.
+fn pick_from<T: Copy>(g: &mut Gen, choices: &[T]) -> T {
+    *g.choose(choices).expect("choices are not empty")
+}
+
+/// Where the matrices of one case come from: a seeded sampler and an input magnitude.
+struct Source {
+    sampler: Sampler,
+    scale: f32,
+}
+
+impl Source {
+    /// A source with a random seed and a random magnitude from `scales`.
+    fn new(g: &mut Gen, scales: &[f32]) -> Self {
+        Source { sampler: Sampler::new(u64::arbitrary(g)), scale: pick_from(g, scales) }
+    }
+
+    /// A (rows × cols) matrix with entries in ±scale.
+    fn matrix(&mut self, rows: usize, cols: usize) -> Matrix {
+        self.sampler.matrix(rows, cols) * self.scale
+    }
+
+    /// A random mask (about 30% of entries masked, so short rows are often
+    /// fully masked).
+    fn mask(&mut self, rows: usize, cols: usize) -> Mask {
+        self.sampler.mask(rows, cols, 0.7)
+    }
+
+    /// No mask half of the time, otherwise a random one.
+    fn maybe_mask(&mut self, g: &mut Gen, rows: usize, cols: usize) -> Option<Mask> {
+        bool::arbitrary(g).then(|| self.mask(rows, cols))
+    }
+}
+
+/// A score matrix (l_q × l_k) and a mask for it.
+#[derive(Clone, Debug)]
+struct Scores {
+    scores: Matrix,
+    mask: Mask,
+}
+
+impl Scores {
+    /// Scores of magnitude up to one of `scales`.
+    fn generate(g: &mut Gen, scales: &[f32]) -> Self {
+        let (l_q, l_k) = (pick(g, LENGTHS), pick(g, LENGTHS));
+        let mut source = Source::new(g, scales);
+        Scores { scores: source.matrix(l_q, l_k), mask: source.mask(l_q, l_k) }
+    }
+}
+
+impl Arbitrary for Scores {
+    fn arbitrary(g: &mut Gen) -> Self {
+        Scores::generate(g, &SCORE_SCALES)
+    }
+}
+
+/// Scores of magnitude up to 1e4.
+#[derive(Clone, Debug)]
+struct HugeScores(Scores);
+
+impl Arbitrary for HugeScores {
+    fn arbitrary(g: &mut Gen) -> Self {
+        HugeScores(Scores::generate(g, &[1e4]))
+    }
+}
+
+/// A multi-head attention problem: queries (l_q × D), keys and values
+/// (l_k × D), weights with H heads of width d_k (D = H·d_k), maybe a mask.
+#[derive(Clone, Debug)]
+struct Attention {
+    query: Matrix,
+    key: Matrix,
+    value: Matrix,
+    mask: Option<Mask>,
+    weights: MultiHeadWeights,
+}
+
+impl Arbitrary for Attention {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let (l_q, l_k, heads) = (pick(g, LENGTHS), pick(g, LENGTHS), pick(g, HEADS));
+        let d_model = heads * pick(g, HEAD_WIDTHS);
+        let mut source = Source::new(g, &INPUT_SCALES);
+        Attention {
+            query: source.matrix(l_q, d_model),
+            key: source.matrix(l_k, d_model),
+            value: source.matrix(l_k, d_model),
+            mask: source.maybe_mask(g, l_q, l_k),
+            weights: source.sampler.multi_head_weights(d_model, heads),
+        }
+    }
+}
+
+/// A self-attention problem: one sequence x (l × D), weights, maybe a mask (l × l).
+#[derive(Clone, Debug)]
+struct Sequence {
+    x: Matrix,
+    mask: Option<Mask>,
+    weights: MultiHeadWeights,
+}
+
+impl Arbitrary for Sequence {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let (l, heads) = (pick(g, LENGTHS), pick(g, HEADS));
+        let d_model = heads * pick(g, HEAD_WIDTHS);
+        let mut source = Source::new(g, &INPUT_SCALES);
+        Sequence {
+            x: source.matrix(l, d_model),
+            mask: source.maybe_mask(g, l, l),
+            weights: source.sampler.multi_head_weights(d_model, heads),
+        }
+    }
+}
+
+/// A sequence and an order to shuffle its rows into.
+#[derive(Clone, Debug)]
+struct Permuted {
+    sequence: Sequence,
+    order: Vec<usize>,
+}
+
+impl Arbitrary for Permuted {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let sequence = Sequence::arbitrary(g);
+        let mut order: Vec<usize> = (0..sequence.x.nrows()).collect();
+        order.shuffle(&mut StdRng::seed_from_u64(u64::arbitrary(g)));
+        Permuted { sequence, order }
+    }
+}
+
+/// A grouped-query problem: inputs of width D (not necessarily H·d_k), H query
+/// heads of width d_k, and a seed for weights with any number G of KV heads.
+#[derive(Clone, Debug)]
+struct GroupedQuery {
+    query: Matrix,
+    key: Matrix,
+    value: Matrix,
+    mask: Option<Mask>,
+    num_heads: usize,
+    d_k: usize,
+    weight_seed: u64,
+}
+
+impl GroupedQuery {
+    /// Weights with G = `num_kv_heads` key/value heads.
+    fn weights(&self, num_kv_heads: usize) -> GroupedQueryWeights {
+        let d_model = self.query.ncols();
+        Sampler::new(self.weight_seed).grouped_query_weights(d_model, self.num_heads, num_kv_heads, self.d_k)
+    }
+}
+
+impl Arbitrary for GroupedQuery {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let (l_q, l_k, d_model) = (pick(g, LENGTHS), pick(g, LENGTHS), pick(g, MODEL_WIDTHS));
+        let (num_heads, d_k) = (pick(g, HEADS), pick(g, HEAD_WIDTHS));
+        let mut source = Source::new(g, &INPUT_SCALES);
+        GroupedQuery {
+            query: source.matrix(l_q, d_model),
+            key: source.matrix(l_k, d_model),
+            value: source.matrix(l_k, d_model),
+            mask: source.maybe_mask(g, l_q, l_k),
+            num_heads,
+            d_k,
+            weight_seed: u64::arbitrary(g),
+        }
+    }
+}
+
+/// A batch of N (0–3) problems of the same shape: queries, keys, values all
+/// (l × D), one mask (l × l) or none, one set of weights.
+#[derive(Clone, Debug)]
+struct Batch {
+    queries: Vec<Matrix>,
+    keys: Vec<Matrix>,
+    values: Vec<Matrix>,
+    mask: Option<Mask>,
+    weights: MultiHeadWeights,
+}
+
+impl Batch {
+    /// `f` applied to each batch element (query, key, value).
+    fn map<T>(&self, f: impl Fn(&Matrix, &Matrix, &Matrix) -> T) -> Vec<T> {
+        self.queries.iter().zip(&self.keys).zip(&self.values).map(|((q, k), v)| f(q, k, v)).collect()
+    }
+}
+
+impl Arbitrary for Batch {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let (n, l, heads) = (pick(g, 0..=3), pick(g, LENGTHS), pick(g, HEADS));
+        let d_model = heads * pick(g, HEAD_WIDTHS);
+        let mut source = Source::new(g, &INPUT_SCALES);
+        let batch = |source: &mut Source| (0..n).map(|_| source.matrix(l, d_model)).collect();
+        Batch {
+            queries: batch(&mut source),
+            keys: batch(&mut source),
+            values: batch(&mut source),
+            mask: source.maybe_mask(g, l, l),
+            weights: source.sampler.multi_head_weights(d_model, heads),
+        }
+    }
+}
