@@ -8,11 +8,9 @@
 //! it into the check cache once per build of attn-quiz, so the learner's code
 //! always meets exactly the checker this binary was built with.
 //!
-//! The embedded manifest is cut into its `[table]`s with plain line handling
-//! (it is our own, conventionally formatted file): the extracted copy keeps
-//! everything but the bench/test/example targets (their files are not
-//! embedded) and the `[profile.*]` tables, which the generated package
-//! repeats at its own root, where Cargo reads them.
+//! The extracted copy's manifest is the embedded one without the bench, test
+//! and example targets and without the `[profile.*]` tables, which the
+//! generated package repeats at its own root, where Cargo reads them.
 
 use include_dir::{Dir, include_dir};
 use std::io;
@@ -43,39 +41,35 @@ pub fn extract(dir: &Path) -> io::Result<()> {
     std::fs::write(stamp_path, stamp)
 }
 
-/// The `[dependencies]` line that names `crate_name`, verbatim
-/// (e.g. `nalgebra = "0.35"`), so the generated package asks for the same version.
-pub fn dependency_line(crate_name: &str) -> Option<&'static str> {
-    let dependencies = tables().into_iter().find(|t| header(t) == "[dependencies]")?;
-    dependencies.lines().find(|line| line.split('=').next().is_some_and(|key| key.trim() == crate_name))
+/// The `[dependencies]` entry of `crate_name` as a line of TOML (e.g.
+/// `nalgebra = "0.35"`), so the generated package asks for the same version.
+pub fn dependency_line(crate_name: &str) -> Option<String> {
+    let requirement = manifest().get("dependencies")?.get(crate_name)?.clone();
+    Some(toml::Table::from_iter([(crate_name.to_string(), requirement)]).to_string())
 }
 
 /// The manifest's `[profile.*]` tables, to be repeated at the root of the
-/// generated package: dependencies then compile with the settings (and so
-/// into the same artifacts) as in a `cargo build` of attn-quiz itself.
+/// generated package: dependencies then compile with the same settings (and
+/// so into the same artifacts) as in a `cargo build` of attn-quiz itself.
 pub fn profiles() -> String {
-    tables().into_iter().filter(|t| header(t).starts_with("[profile")).collect()
+    let profiles = manifest().get("profile").cloned().unwrap_or_else(|| toml::Table::new().into());
+    toml::Table::from_iter([("profile".to_string(), profiles)]).to_string()
 }
 
 /// The manifest of the extracted copy: everything but the bench, test and
-/// example targets and the profiles.
+/// example targets (their files are not embedded) and the profiles (Cargo
+/// reads those only at the root of a build).
 fn library_manifest() -> String {
-    let dropped = ["[[bench]]", "[[test]]", "[[example]]", "[profile"];
-    tables().into_iter().filter(|t| !dropped.iter().any(|d| header(t).starts_with(d))).collect()
+    let mut manifest = manifest();
+    for dropped in ["bench", "test", "example", "profile"] {
+        manifest.remove(dropped);
+    }
+    manifest.to_string()
 }
 
-/// The manifest cut before each line that opens a table; the first piece is
-/// whatever precedes the first table.
-fn tables() -> Vec<&'static str> {
-    let mut starts: Vec<usize> = MANIFEST.match_indices("\n[").map(|(i, _)| i + 1).collect();
-    starts.insert(0, 0);
-    starts.push(MANIFEST.len());
-    starts.windows(2).map(|w| &MANIFEST[w[0]..w[1]]).collect()
-}
-
-/// The first line of a table, trimmed: `[dependencies]`, `[[bench]]`, ...
-fn header(table: &str) -> &str {
-    table.lines().next().unwrap_or("").trim()
+/// The embedded manifest, parsed.
+fn manifest() -> toml::Table {
+    MANIFEST.parse().expect("the embedded Cargo.toml is valid TOML (Cargo built it)")
 }
 
 /// A fingerprint of everything embedded.
@@ -136,8 +130,10 @@ mod tests {
         let manifest = library_manifest();
         assert!(manifest.contains("[package]") && manifest.contains("[dependencies]"));
         assert!(!manifest.contains("[[bench]]") && !manifest.contains("[profile"));
-        assert!(profiles().contains("[profile.dev.package.\"*\"]"));
+        assert!(profiles().contains("[profile.dev.package.\"*\"]"), "{}", profiles());
         assert!(dependency_line("nalgebra").unwrap().starts_with("nalgebra = "));
+        let reparsed: toml::Table = manifest.parse().unwrap();
+        assert_eq!(reparsed["package"]["name"].as_str(), Some("attn-quiz"));
         assert_eq!(dependency_line("nalgebra-lite"), None);
     }
 
