@@ -116,8 +116,17 @@ fn list_shows_each_status_and_file() {
 }
 
 #[test]
+fn list_without_an_exercises_folder_says_how_to_get_one() {
+    let sandbox = Sandbox::new();
+    let list = Ran::of(&mut sandbox.attn_quiz(["list"]));
+    assert_eq!(list.code, 2, "{list:?}");
+    assert!(list.stderr.contains("attn-quiz init"), "{list:?}");
+}
+
+#[test]
 fn list_survives_a_damaged_progress_file() {
     let sandbox = Sandbox::new();
+    sandbox.write("exercises/softmax.rs", "// mine\n");
     sandbox.write("state/exercises.json", "{ not json");
     let list = Ran::of(&mut sandbox.attn_quiz(["list"]));
     assert_eq!(list.code, 0, "{list:?}");

@@ -1,6 +1,7 @@
 //! `attn-quiz list`: every exercise, its status and the file to edit.
 
 use super::check::{ExercisesDir, StateDir, load_progress};
+use anyhow::bail;
 use attn_quiz::harness::exercises::EXERCISES;
 use attn_quiz::harness::progress::{CheckResult, FileStatus};
 use colored::{ColoredString, Colorize};
@@ -17,6 +18,10 @@ pub struct Args {
 
 /// Runs `attn-quiz list`.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
+    let dir = &args.exercises.exercises_dir;
+    if !dir.is_dir() {
+        bail!("no exercises folder at {}: `attn-quiz init` writes one, or pass --exercises-dir DIR", dir.display());
+    }
     let progress = load_progress(&args.state)?.progress;
     let mut passed = 0;
     let mut next = None;

@@ -34,8 +34,8 @@ pub fn check(request: &CheckRequest) -> anyhow::Result<Verdict> {
     let _lock = package::lock(&cache)?;
     let package = package::prepare(&cache, request.exercise, request.file)?;
     let display_path = request.file.display().to_string();
-    let target_dir = package::target_dir(&cache);
-    let options = BuildOptions { target_dir: &target_dir, display_path: &display_path, color: request.color };
+    let target = package::target(&cache);
+    let options = BuildOptions { target: &target, display_path: &display_path, color: request.color };
     let verdict = |status, cases_run, warnings| Verdict {
         exercise: request.exercise.name.to_string(),
         file: display_path.clone(),

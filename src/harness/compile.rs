@@ -11,7 +11,7 @@
 //! - anywhere else (the library itself, the toolchain): an environment error.
 
 use super::exercises::Exercise;
-use super::package::{MAIN_RS, Package};
+use super::package::{MAIN_RS, Package, Target};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use std::io::Read;
@@ -58,8 +58,8 @@ pub enum Build {
 /// How to build.
 #[derive(Debug, Clone)]
 pub struct BuildOptions<'a> {
-    /// The Cargo target directory.
-    pub target_dir: &'a Path,
+    /// The Cargo target directory and profile.
+    pub target: &'a Target,
     /// How the learner's file is shown in messages (the path as given).
     pub display_path: &'a str,
     /// Whether rendered diagnostics may contain ANSI colors.
@@ -98,8 +98,12 @@ fn run_cargo(package: &Package, options: &BuildOptions, offline: bool) -> anyhow
         .args(["build", "--quiet", "--message-format", format, "--manifest-path"])
         .arg(&package.manifest)
         .args(offline.then_some("--offline"))
-        .env("CARGO_TARGET_DIR", options.target_dir)
+        .args(options.target.release.then_some("--release"))
+        .env("CARGO_TARGET_DIR", &options.target.dir)
         .env_remove("CARGO_BUILD_TARGET_DIR")
+        // Cargo reads `.cargo/config.toml` from its working directory upwards:
+        // the package's own folder keeps the learner's project settings out.
+        .current_dir(package.manifest.parent().expect("a manifest path has a folder"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -277,11 +281,11 @@ impl Located<'_> {
 #[serde(tag = "reason", rename_all = "kebab-case")]
 enum CargoMessage {
     CompilerMessage {
-        target: Target,
+        target: CargoTarget,
         message: RustcMessage,
     },
     CompilerArtifact {
-        target: Target,
+        target: CargoTarget,
         executable: Option<PathBuf>,
     },
     #[serde(other)]
@@ -289,7 +293,7 @@ enum CargoMessage {
 }
 
 #[derive(Debug, Deserialize)]
-struct Target {
+struct CargoTarget {
     name: String,
 }
 

@@ -17,10 +17,11 @@
 //! one incremental compile of that one small crate.
 //!
 //! The target directory: when `attn-quiz` itself runs from a Cargo target
-//! directory (`target/debug/attn-quiz`), the package builds into that same
-//! directory, where a `cargo build` of attn-quiz has already compiled every
-//! dependency with the same versions (the lockfile is copied), features and
-//! profile settings; only the library and the learner's crate are compiled.
+//! directory (`target/debug/attn-quiz` or `target/release/attn-quiz`), the
+//! package builds into that same directory with the same profile, where a
+//! `cargo build` of attn-quiz has already compiled every dependency with the
+//! same versions (the lockfile is copied), features and profile settings; only
+//! the library and the learner's crate are compiled.
 //! An installed binary uses `target/` inside the cache instead, and its
 //! first check compiles the dependencies once.
 
@@ -43,15 +44,29 @@ pub fn cache_dir() -> anyhow::Result<PathBuf> {
     Ok(dirs.cache_dir().join("check"))
 }
 
-/// The Cargo target directory to build in: the one `attn-quiz` itself was
-/// built in, if it runs from one, else `target/` in the cache.
-pub fn target_dir(cache: &Path) -> PathBuf {
+/// Where and how to build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The Cargo target directory.
+    pub dir: PathBuf,
+    /// Build with `--release`: attn-quiz itself was, so that is where its
+    /// dependencies are already compiled.
+    pub release: bool,
+}
+
+/// The Cargo target directory and profile to build with: those `attn-quiz`
+/// itself was built with, if it runs from a target directory
+/// (`<target>/debug/attn-quiz`, `<target>/release/attn-quiz`), else `target/`
+/// in the cache with the dev profile.
+pub fn target(cache: &Path) -> Target {
     let exe = std::env::current_exe().ok();
-    // <target>/<profile>/attn-quiz; Cargo marks every target dir with CACHEDIR.TAG.
-    let project_target = exe.as_deref().and_then(Path::parent).and_then(Path::parent);
-    match project_target {
-        Some(dir) if dir.join("CACHEDIR.TAG").is_file() => dir.to_path_buf(),
-        _ => cache.join("target"),
+    let profile_dir = exe.as_deref().and_then(Path::parent);
+    // Cargo marks every target directory with a CACHEDIR.TAG.
+    match profile_dir.and_then(|p| Some((p.file_name()?, p.parent()?))) {
+        Some((profile, dir)) if dir.join("CACHEDIR.TAG").is_file() => {
+            Target { dir: dir.to_path_buf(), release: profile == "release" }
+        }
+        _ => Target { dir: cache.join("target"), release: false },
     }
 }
 
@@ -120,8 +135,11 @@ fn manifest(name: &str, library_dir: &Path) -> anyhow::Result<String> {
          # The library unoptimised: the first check compiles it in a third of the time,\n\
          # and checks run as fast (the work is in the dependencies, optimised above).\n\
          [profile.dev.package.attn-quiz]\nopt-level = 0\n\n\
-         # The learner's crate: no debug info, so it links fast.\n\
-         [profile.dev.package.{name}]\ndebug = 0\n",
+         [profile.release.package.attn-quiz]\nopt-level = 0\n\n\
+         # The learner's crate: no debug info, so it links fast; overflow checks\n\
+         # and debug assertions on, as in a debug build, with either profile.\n\
+         [profile.dev.package.{name}]\ndebug = 0\n\n\
+         [profile.release.package.{name}]\nopt-level = 0\ndebug-assertions = true\noverflow-checks = true\n",
         library = toml_string(library_path),
     ))
 }
