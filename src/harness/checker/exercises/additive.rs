@@ -1,0 +1,157 @@
+//! `additive`: `additive_attention(q, k, v, w, mask) -> (output, weights)`.
+
+use super::sdpa::{Sequences, mask_of};
+use crate::harness::checker::draw::{Draw, keep_columns, keep_rows, rounded};
+use crate::harness::checker::exercise::Exercise;
+use crate::harness::checker::knobs::{self, Knobs, Mutant};
+use crate::harness::checker::outputs::Outputs;
+use crate::harness::checker::{render, twins};
+use crate::layers::AdditiveWeights;
+use crate::prelude::{Mask, Matrix, RowVector};
+use crate::reference;
+use quickcheck::{Arbitrary, Gen};
+
+/// The exercise.
+pub(crate) struct Additive;
+
+/// Queries (l_q × d_q), keys (l_k × d_k), values, mask, and the weights
+/// W_q (d_q × d_a), W_k (d_k × d_a), v_a (d_a).
+#[derive(Debug, Clone)]
+pub(crate) struct AdditiveCase {
+    /// Queries, keys, values and mask.
+    pub seq: Sequences,
+    /// The score network.
+    pub w: AdditiveWeights,
+}
+
+impl AdditiveCase {
+    /// The same case with other weights.
+    fn with_weights(&self, w_q: Matrix, w_k: Matrix, v_a: RowVector) -> Self {
+        AdditiveCase { seq: self.seq.clone(), w: AdditiveWeights { w_q, w_k, v_a } }
+    }
+
+    /// The same case with other sequences.
+    fn with_sequences(&self, seq: Sequences) -> Self {
+        AdditiveCase { seq, w: self.w.clone() }
+    }
+
+    /// One fewer query feature, key feature, value feature or alignment feature.
+    fn narrower(&self) -> Vec<Self> {
+        let (s, w) = (&self.seq, &self.w);
+        let mut narrower = Vec::new();
+        for c in (0..s.q.ncols()).filter(|_| s.q.ncols() > 1) {
+            let q = keep_columns(&s.q, |j| j == c);
+            let mut case = self.with_weights(keep_rows(&w.w_q, |r| r == c), w.w_k.clone(), w.v_a.clone());
+            case.seq.q = q;
+            narrower.push(case);
+        }
+        for c in (0..s.k.ncols()).filter(|_| s.k.ncols() > 1) {
+            let k = keep_columns(&s.k, |j| j == c);
+            let mut case = self.with_weights(w.w_q.clone(), keep_rows(&w.w_k, |r| r == c), w.v_a.clone());
+            case.seq.k = k;
+            narrower.push(case);
+        }
+        for c in (0..s.v.ncols()).filter(|_| s.v.ncols() > 1) {
+            narrower.push(self.with_sequences(Sequences { v: keep_columns(&s.v, |j| j == c), ..s.clone() }));
+        }
+        for c in (0..w.v_a.len()).filter(|_| w.v_a.len() > 1) {
+            let v_a: Vec<f32> = w.v_a.iter().enumerate().filter(|&(j, _)| j != c).map(|(_, &x)| x).collect();
+            let drop = |j| j == c;
+            narrower.push(self.with_weights(keep_columns(&w.w_q, drop), keep_columns(&w.w_k, drop), RowVector::from_row_slice(&v_a)));
+        }
+        narrower
+    }
+
+    /// Integer weights.
+    fn simpler_weights(&self) -> Vec<Self> {
+        let w = &self.w;
+        let v_a = RowVector::from_row_slice(w.v_a.map(f32::round).as_slice());
+        let w_q = rounded(&w.w_q).map(|w_q| self.with_weights(w_q, w.w_k.clone(), w.v_a.clone()));
+        let w_k = rounded(&w.w_k).map(|w_k| self.with_weights(w.w_q.clone(), w_k, w.v_a.clone()));
+        let v_a = (v_a != w.v_a).then(|| self.with_weights(w.w_q.clone(), w.w_k.clone(), v_a));
+        [w_q, w_k, v_a].into_iter().flatten().collect()
+    }
+}
+
+impl Arbitrary for AdditiveCase {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let mut draw = Draw::new(g);
+        let (d_q, d_k, d_v, d_a) = (draw.size(), draw.size(), draw.size(), draw.size());
+        let seq = Sequences::draw(&mut draw, d_q, d_k, d_v);
+        let v_a = RowVector::from_row_slice(draw.weight(1, d_a).as_slice());
+        AdditiveCase { seq, w: AdditiveWeights { w_q: draw.weight(d_q, d_a), w_k: draw.weight(d_k, d_a), v_a } }
+    }
+
+    /// Fewer positions, narrower, then simpler values.
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        let mut smaller: Vec<Self> = self.seq.fewer_positions().into_iter().map(|s| self.with_sequences(s)).collect();
+        smaller.extend(self.narrower());
+        smaller.extend(self.seq.simpler().into_iter().map(|s| self.with_sequences(s)));
+        smaller.extend(self.simpler_weights());
+        Box::new(smaller.into_iter())
+    }
+}
+
+impl Exercise for Additive {
+    type Function = fn(&Matrix, &Matrix, &Matrix, &AdditiveWeights, Option<&Mask>) -> (Matrix, Matrix);
+    type Input = AdditiveCase;
+    const NAME: &'static str = "additive";
+    const REFERENCE: Self::Function = reference::additive_attention;
+
+    fn call(function: Self::Function, c: &AdditiveCase) -> Outputs {
+        Outputs::single_head(function(&c.seq.q, &c.seq.k, &c.seq.v, &c.w, c.seq.mask.as_ref()))
+    }
+
+    fn twin(knobs: &Knobs, c: &AdditiveCase) -> Outputs {
+        Outputs::single_head(twins::additive(&c.seq.q, &c.seq.k, &c.seq.v, &c.w, c.seq.mask.as_ref(), knobs))
+    }
+
+    fn edge_cases() -> Vec<(&'static str, AdditiveCase)> {
+        let m = Matrix::from_row_slice;
+        let row = RowVector::from_row_slice;
+        let seeded = |seed, lengths, widths, d_a, mask| {
+            let mut draw = Draw::seeded(seed + 100);
+            let (d_q, d_k, _) = widths;
+            let w = AdditiveWeights {
+                w_q: draw.weight(d_q, d_a),
+                w_k: draw.weight(d_k, d_a),
+                v_a: row(draw.weight(1, d_a).as_slice()),
+            };
+            AdditiveCase { seq: Sequences::seeded(seed, lengths, widths, mask), w }
+        };
+        let single = AdditiveCase {
+            seq: Sequences { q: m(1, 1, &[0.5]), k: m(1, 1, &[-1.0]), v: m(1, 1, &[2.0]), mask: None },
+            w: AdditiveWeights { w_q: m(1, 1, &[0.3]), w_k: m(1, 1, &[0.7]), v_a: row(&[1.5]) },
+        };
+        // tanh saturates to exactly ±1, so the scores are exact multiples of 1000.
+        let large = AdditiveCase {
+            seq: Sequences {
+                q: m(2, 1, &[1.0, -1.0]),
+                k: m(3, 1, &[1.0, -1.0, 2.0]),
+                v: m(3, 2, &[0.5, -1.0, 2.0, 0.3, -0.7, 1.0]),
+                mask: None,
+            },
+            w: AdditiveWeights { w_q: m(1, 2, &[40.0, 0.0]), w_k: m(1, 2, &[10.0, 10.0]), v_a: row(&[1000.0, 2000.0]) },
+        };
+        vec![
+            ("one query, one key, every width 1", single),
+            ("l_q != l_k and d_q, d_k, d_v, d_a all different", seeded(11, (2, 3), (3, 2, 1), 4, None)),
+            ("a fully masked row", seeded(12, (3, 3), (2, 2, 2), 2, Some(mask_of(3, 3, &[1, 0, 1, 0, 0, 0, 0, 1, 1])))),
+            ("causal mask", seeded(13, (3, 3), (2, 3, 2), 3, Some(reference::causal_mask(3)))),
+            ("large logits (|score| >= 1000)", large),
+        ]
+    }
+
+    fn mutants() -> Vec<Mutant> {
+        [knobs::ADDITIVE, knobs::SOFTMAX, knobs::MASK, knobs::AVERAGED].concat()
+    }
+
+    fn arguments(c: &AdditiveCase) -> Vec<(String, String)> {
+        let mut arguments = c.seq.qkv_arguments();
+        arguments.push(("w.w_q".to_string(), render::exact(&c.w.w_q)));
+        arguments.push(("w.w_k".to_string(), render::exact(&c.w.w_k)));
+        arguments.push(("w.v_a".to_string(), render::row(&c.w.v_a)));
+        arguments.push(c.seq.mask_argument());
+        arguments
+    }
+}
