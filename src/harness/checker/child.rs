@@ -3,6 +3,7 @@
 use super::{Learner, check};
 use crate::harness::protocol::{Case, REQUEST_ENV, Request};
 use crate::store;
+use std::env::VarError;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 /// written, whatever the verdict; 2, with a message on stderr, when there is no
 /// valid request or a file cannot be written.
 pub fn child_main(learner: Learner) -> ExitCode {
-    match serve(learner) {
+    match serve(learner, std::env::var(REQUEST_ENV)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("attn-quiz checker: {message}");
@@ -23,9 +24,9 @@ pub fn child_main(learner: Learner) -> ExitCode {
     }
 }
 
-/// [`child_main`] with its errors as messages.
-fn serve(learner: Learner) -> Result<(), String> {
-    let request = read_request()?;
+/// [`child_main`] given the request variable's value, with its errors as messages.
+fn serve(learner: Learner, request: Result<String, VarError>) -> Result<(), String> {
+    let request = parse_request(request)?;
     if request.exercise != learner.exercise() {
         return Err(format!(
             "the request is for exercise `{}` but this program was built for `{}`",
@@ -47,9 +48,9 @@ fn serve(learner: Learner) -> Result<(), String> {
     store::save_json(&request.report_path, &report).map_err(|e| format!("cannot write the report: {e}"))
 }
 
-/// The request, parsed from [`REQUEST_ENV`].
-fn read_request() -> Result<Request, String> {
-    let text = std::env::var(REQUEST_ENV).map_err(|_| {
+/// The request, parsed from the value of [`REQUEST_ENV`].
+fn parse_request(text: Result<String, VarError>) -> Result<Request, String> {
+    let text = text.map_err(|_| {
         format!("no check request in ${REQUEST_ENV}; this program is run by `attn-quiz check`, not by hand")
     })?;
     serde_json::from_str(&text).map_err(|e| format!("the check request in ${REQUEST_ENV} is not valid: {e}"))
@@ -59,4 +60,60 @@ fn read_request() -> Result<Request, String> {
 fn write_case(path: &Path, case: &Case) -> Result<(), String> {
     let json = serde_json::to_vec(case).map_err(|e| format!("cannot encode the current case: {e}"))?;
     std::fs::write(path, json).map_err(|e| format!("cannot write the current case to {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::harness::protocol::{Outcome, Report};
+    use crate::reference;
+
+    /// A request for `exercise` whose files live in `dir`.
+    fn request(dir: &Path, exercise: &str) -> Request {
+        Request {
+            exercise: exercise.to_string(),
+            seed: 3,
+            cases: 20,
+            report_path: dir.join("report.json"),
+            current_path: dir.join("current.json"),
+            nonce: "n-42".to_string(),
+        }
+    }
+
+    #[test]
+    fn writes_the_report_with_the_nonce_and_the_last_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let request = request(dir.path(), "softmax");
+        let json = serde_json::to_string(&request).unwrap();
+        serve(Learner::Softmax(reference::softmax_rows), Ok(json)).unwrap();
+        let report: Report = serde_json::from_slice(&std::fs::read(&request.report_path).unwrap()).unwrap();
+        assert_eq!((report.nonce.as_str(), report.exercise.as_str(), report.seed), ("n-42", "softmax", 3));
+        assert_eq!(report.outcome, Outcome::Passed);
+        let last: Case = serde_json::from_slice(&std::fs::read(&request.current_path).unwrap()).unwrap();
+        assert_eq!(last.label, "random case 20");
+        assert_eq!(last.arguments[0].0, "scores");
+    }
+
+    #[test]
+    fn a_missing_or_bad_request_is_explained() {
+        let learner = Learner::CausalMask(reference::causal_mask);
+        let missing = serve(learner, Err(VarError::NotPresent)).unwrap_err();
+        assert!(missing.contains(REQUEST_ENV) && missing.contains("attn-quiz check"), "{missing}");
+        let garbled = serve(learner, Ok("{ not json".to_string())).unwrap_err();
+        assert!(garbled.contains("not valid"), "{garbled}");
+        let dir = tempfile::tempdir().unwrap();
+        let other = serde_json::to_string(&request(dir.path(), "mha")).unwrap();
+        let mismatch = serve(learner, Ok(other)).unwrap_err();
+        assert!(mismatch.contains("`mha`") && mismatch.contains("`causal_mask`"), "{mismatch}");
+    }
+
+    #[test]
+    fn an_unwritable_case_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut request = request(dir.path(), "causal_mask");
+        request.current_path = dir.path().join("no-such-dir").join("current.json");
+        let error = serve(Learner::CausalMask(reference::causal_mask), Ok(serde_json::to_string(&request).unwrap()));
+        assert!(error.unwrap_err().contains("current case"));
+        assert!(!request.report_path.exists(), "no report when the case file cannot be written");
+    }
 }

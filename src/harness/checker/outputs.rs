@@ -159,7 +159,7 @@ fn numbers(value: &Value) -> Vec<(String, &Matrix)> {
 fn shape_difference(name: &str, expected: &Value, actual: &Value) -> Option<Discrepancy> {
     let wrong = |what: String| Discrepancy {
         kind: FailureKind::WrongShape,
-        property: format!("{name} has the reference's shape"),
+        property: format!("{name}: same shape as the reference's"),
         first_difference: what,
     };
     let shape = |(r, c): (usize, usize)| format!("{r}×{c}");
@@ -181,7 +181,7 @@ fn shape_difference(name: &str, expected: &Value, actual: &Value) -> Option<Disc
 fn non_finite_entry(name: &str, expected: &Value, actual: &Value) -> Option<Discrepancy> {
     first_entry(name, expected, actual, |e, a| e.is_finite() && !a.is_finite()).map(|first_difference| Discrepancy {
         kind: FailureKind::NotFinite,
-        property: format!("{name} is finite (no NaN or infinity)"),
+        property: format!("{name}: no NaN or infinity"),
         first_difference,
     })
 }
@@ -197,7 +197,7 @@ fn value_difference(name: &str, expected: &Value, actual: &Value) -> Option<Disc
     };
     first_difference.map(|first_difference| Discrepancy {
         kind: FailureKind::WrongValues,
-        property: format!("{name} matches the reference"),
+        property: format!("{name}: same values as the reference's, within round-off"),
         first_difference,
     })
 }
