@@ -119,22 +119,22 @@ pub(crate) fn drop_outputs(layer: &Linear, drop: impl Fn(usize) -> bool) -> Line
     Linear::new(keep_columns(&layer.weight, drop), RowVector::from_row_slice(&bias))
 }
 
-/// `m` with every entry rounded to an integer, or `None` if that changes nothing.
-pub(crate) fn rounded(m: &Matrix) -> Option<Matrix> {
-    let r = m.map(f32::round);
-    (r != *m).then_some(r)
+/// Simpler versions of `m`: all zeros, then every entry rounded to an
+/// integer (each only if it changes something).
+pub(crate) fn simpler_matrix(m: &Matrix) -> Vec<Matrix> {
+    let zeros = Matrix::zeros(m.nrows(), m.ncols());
+    let rounded = m.map(f32::round);
+    [zeros, rounded].into_iter().filter(|s| s != m).collect()
 }
 
-/// A layer with a rounded weight, a layer with a zero bias: the simpler layers, if any.
+/// Simpler versions of a layer: a simpler weight, or no bias.
 pub(crate) fn simpler_layers(layer: &Linear) -> Vec<Linear> {
-    let mut simpler = Vec::new();
-    if let Some(weight) = rounded(&layer.weight) {
-        simpler.push(Linear::new(weight, layer.bias.clone()));
-    }
+    let mut layers: Vec<Linear> =
+        simpler_matrix(&layer.weight).into_iter().map(|weight| Linear::new(weight, layer.bias.clone())).collect();
     if layer.bias.iter().any(|&b| b != 0.0) {
-        simpler.push(Linear::without_bias(layer.weight.clone()));
+        layers.push(Linear::without_bias(layer.weight.clone()));
     }
-    simpler
+    layers
 }
 
 /// `mask` without query row `i` (no mask stays no mask).

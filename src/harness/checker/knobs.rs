@@ -65,7 +65,7 @@ impl Knobs {
         output_projection: OutputProjection::Applied,
         biases: Biases::All,
         swap: Swap::Nothing,
-        gate: Gate::SigmoidBeforeOutput,
+        gate: Gate::SigmoidOnHeads,
         routing: Routing::QueriesFromXKeysValuesFromMemory,
         additive: AdditiveScore::TanhOfSum,
         additive_scale: AdditiveScale::None,
@@ -268,11 +268,11 @@ pub(crate) enum Swap {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Gate {
     /// sigmoid(x·W_g + b_g) times the concatenated heads, before `w.o`: correct.
-    SigmoidBeforeOutput,
+    SigmoidOnHeads,
     /// The raw x·W_g + b_g times the concatenated heads.
-    RawBeforeOutput,
+    RawOnHeads,
     /// sigmoid(x·W_g + b_g) times the output, after `w.o`.
-    SigmoidAfterOutput,
+    SigmoidOnOutput,
 }
 
 /// Where cross-attention takes its queries, keys and values from.
@@ -433,8 +433,8 @@ pub(crate) const GROUPED: &[Mutant] = &[mutant(m::GQA_MODULO_MAPPING, Knobs { kv
 
 /// The gate of gated attention.
 pub(crate) const GATE: &[Mutant] = &[
-    mutant(m::GATE_AFTER_OUTPUT_PROJECTION, Knobs { gate: Gate::SigmoidAfterOutput, ..C }),
-    mutant(m::GATE_WITHOUT_SIGMOID, Knobs { gate: Gate::RawBeforeOutput, ..C }),
+    mutant(m::GATE_AFTER_OUTPUT_PROJECTION, Knobs { gate: Gate::SigmoidOnOutput, ..C }),
+    mutant(m::GATE_WITHOUT_SIGMOID, Knobs { gate: Gate::RawOnHeads, ..C }),
 ];
 
 /// Cross-attention's sources.

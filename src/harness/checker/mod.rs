@@ -59,6 +59,7 @@ pub const DEFAULT_CASES: u32 = 200;
 
 /// A learner's function, one variant per exercise of the SPEC.
 #[derive(Debug, Clone, Copy)]
+#[allow(clippy::type_complexity)] // the variants spell out the SPEC's signatures on purpose
 pub enum Learner {
     /// `softmax_rows(scores)`.
     Softmax(fn(&Matrix) -> Matrix),

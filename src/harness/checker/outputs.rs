@@ -122,9 +122,10 @@ pub(crate) fn discrepancy(expected: &Outputs, actual: &Outputs) -> Option<Discre
 /// places, other entries within the tolerance of `a`'s magnitude.
 pub(crate) fn agree(a: &Outputs, b: &Outputs) -> bool {
     a.0.len() == b.0.len()
-        && a.0.iter().zip(&b.0).all(|(x, y)| {
-            shape_difference(x.name, &x.value, &y.value).is_none() && grids_agree(&x.value, &y.value)
-        })
+        && a.0
+            .iter()
+            .zip(&b.0)
+            .all(|(x, y)| shape_difference(x.name, &x.value, &y.value).is_none() && grids_agree(&x.value, &y.value))
 }
 
 /// Entry-by-entry agreement of two values of the same shape, NaN matching NaN.
@@ -192,7 +193,7 @@ fn value_difference(name: &str, expected: &Value, actual: &Value) -> Option<Disc
         (Value::Mask(e), Value::Mask(a)) => first_in(name, e, a, |x, y| x != y),
         _ => numbers(expected).into_iter().zip(numbers(actual)).find_map(|((label, e), (_, a))| {
             let tolerance = tolerance(e);
-            first_in(&format!("{name}{label}"), e, a, |x, y| !((x - y).abs() <= tolerance))
+            first_in(&format!("{name}{label}"), e, a, |x, y| (x - y).is_nan() || (x - y).abs() > tolerance)
         }),
     };
     first_difference.map(|first_difference| Discrepancy {

@@ -169,9 +169,9 @@ impl<E: Exercise> Trial<'_, E> {
         let inputs: Vec<E::Input> =
             std::iter::once(counterexample.clone()).chain(E::edge_cases().into_iter().map(|(_, i)| i)).collect();
         let seen: Vec<_> = inputs.iter().map(|input| self.observe("naming the mistake", input)).collect();
-        let returns_wrong_results = inputs.iter().zip(&seen).any(|(input, seen)| {
-            matches!(seen, Ok(actual) if discrepancy(&E::call(E::REFERENCE, input), actual).is_some())
-        });
+        let returns_wrong_results = inputs.iter().zip(&seen).any(
+            |(input, seen)| matches!(seen, Ok(actual) if discrepancy(&E::call(E::REFERENCE, input), actual).is_some()),
+        );
         if !returns_wrong_results {
             return None;
         }

@@ -183,7 +183,8 @@ fn project_heads(x: &Matrix, layer: &Linear, heads: usize, knobs: &Knobs) -> Vec
             (0..heads).map(|h| head_columns(&projected, h, heads, d, knobs.split)).collect()
         }
         Projection::PerHeadBlock => {
-            let block = Linear::new(layer.weight.view((0, 0), (d, d)).into_owned(), layer.bias.columns(0, d).into_owned());
+            let block =
+                Linear::new(layer.weight.view((0, 0), (d, d)).into_owned(), layer.bias.columns(0, d).into_owned());
             (0..heads).map(|h| block.forward(&x.columns(h * d, d).into_owned())).collect()
         }
     }
@@ -201,9 +202,9 @@ fn head_columns(projected: &Matrix, h: usize, heads: usize, d: usize, split: Spl
 fn gate_and_project(concat: &Matrix, args: &HeadsArgs, knobs: &Knobs) -> Matrix {
     let gate = args.gate.map(|g| {
         let z = with_bias_knob(g, Layer::Input, knobs).forward(args.query); // (l, D)·(D, H·d_v)
-        if knobs.gate == Gate::RawBeforeOutput { z } else { z.map(sigmoid) }
+        if knobs.gate == Gate::RawOnHeads { z } else { z.map(sigmoid) }
     });
-    let gate_first = knobs.gate != Gate::SigmoidAfterOutput;
+    let gate_first = knobs.gate != Gate::SigmoidOnOutput;
     let gated = match &gate {
         Some(g) if gate_first => g.component_mul(concat),
         _ => concat.clone(),

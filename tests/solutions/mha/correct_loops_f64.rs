@@ -20,7 +20,7 @@ pub fn multi_head_attention(
         let v = project(value, &w.v, h * d_v, d_v);
         let mut weights = Matrix::zeros(l_q, l_k);
         for i in 0..l_q {
-            let allowed: Vec<usize> = (0..l_k).filter(|&j| mask.map_or(true, |m| m[(i, j)])).collect();
+            let allowed: Vec<usize> = (0..l_k).filter(|&j| mask.is_none_or(|m| m[(i, j)])).collect();
             if allowed.is_empty() {
                 continue;
             }

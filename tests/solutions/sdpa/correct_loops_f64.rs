@@ -7,7 +7,7 @@ pub fn scaled_dot_product_attention(q: &Matrix, k: &Matrix, v: &Matrix, mask: Op
     let mut weights = Matrix::zeros(l_q, l_k);
     let mut output = Matrix::zeros(l_q, d_v);
     for i in 0..l_q {
-        let allowed = |j: usize| mask.map_or(true, |m| m[(i, j)]);
+        let allowed = |j: usize| mask.is_none_or(|m| m[(i, j)]);
         let scores: Vec<f64> =
             (0..l_k).map(|j| (0..d_k).map(|c| q[(i, c)] as f64 * k[(j, c)] as f64).sum::<f64>() * scale).collect();
         let max = (0..l_k).filter(|&j| allowed(j)).map(|j| scores[j]).fold(f64::NEG_INFINITY, f64::max);

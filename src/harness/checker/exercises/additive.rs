@@ -1,7 +1,7 @@
 //! `additive`: `additive_attention(q, k, v, w, mask) -> (output, weights)`.
 
 use super::sdpa::{Sequences, mask_of};
-use crate::harness::checker::draw::{Draw, keep_columns, keep_rows, rounded};
+use crate::harness::checker::draw::{Draw, keep_columns, keep_rows, simpler_matrix};
 use crate::harness::checker::exercise::Exercise;
 use crate::harness::checker::knobs::{self, Knobs, Mutant};
 use crate::harness::checker::outputs::Outputs;
@@ -57,19 +57,25 @@ impl AdditiveCase {
         for c in (0..w.v_a.len()).filter(|_| w.v_a.len() > 1) {
             let v_a: Vec<f32> = w.v_a.iter().enumerate().filter(|&(j, _)| j != c).map(|(_, &x)| x).collect();
             let drop = |j| j == c;
-            narrower.push(self.with_weights(keep_columns(&w.w_q, drop), keep_columns(&w.w_k, drop), RowVector::from_row_slice(&v_a)));
+            narrower.push(self.with_weights(
+                keep_columns(&w.w_q, drop),
+                keep_columns(&w.w_k, drop),
+                RowVector::from_row_slice(&v_a),
+            ));
         }
         narrower
     }
 
-    /// Integer weights.
+    /// Simpler weights: one of W_q, W_k, v_a all zero or with integer entries.
     fn simpler_weights(&self) -> Vec<Self> {
         let w = &self.w;
-        let v_a = RowVector::from_row_slice(w.v_a.map(f32::round).as_slice());
-        let w_q = rounded(&w.w_q).map(|w_q| self.with_weights(w_q, w.w_k.clone(), w.v_a.clone()));
-        let w_k = rounded(&w.w_k).map(|w_k| self.with_weights(w.w_q.clone(), w_k, w.v_a.clone()));
-        let v_a = (v_a != w.v_a).then(|| self.with_weights(w.w_q.clone(), w.w_k.clone(), v_a));
-        [w_q, w_k, v_a].into_iter().flatten().collect()
+        let v_a = Matrix::from_row_slice(1, w.v_a.len(), w.v_a.as_slice());
+        let w_q = simpler_matrix(&w.w_q).into_iter().map(|w_q| self.with_weights(w_q, w.w_k.clone(), w.v_a.clone()));
+        let w_k = simpler_matrix(&w.w_k).into_iter().map(|w_k| self.with_weights(w.w_q.clone(), w_k, w.v_a.clone()));
+        let v_a = simpler_matrix(&v_a)
+            .into_iter()
+            .map(|v_a| self.with_weights(w.w_q.clone(), w.w_k.clone(), RowVector::from_row_slice(v_a.as_slice())));
+        w_q.chain(w_k).chain(v_a).collect()
     }
 }
 

@@ -7,8 +7,8 @@
 //! values.
 
 use crate::harness::checker::draw::{
-    Draw, drop_inputs, drop_outputs, keep_columns, keep_rows, mask_without_key, mask_without_query, rounded,
-    simpler_layers,
+    Draw, drop_inputs, drop_outputs, keep_columns, keep_rows, mask_without_key, mask_without_query, simpler_layers,
+    simpler_matrix,
 };
 use crate::harness::checker::knobs::Knobs;
 use crate::harness::checker::render;
@@ -101,9 +101,8 @@ impl<F: Form> HeadsCase<F> {
         let Shape { l_q, d_model, d_k, d_v, d_out, heads, .. } = shape;
         let l_k = if F::SOURCES == Sources::SelfTied { l_q } else { shape.l_k };
         let kv_heads = if F::GROUPED { shape.kv_heads } else { heads };
-        let sequences = (0..F::SOURCES.names().len())
-            .map(|s| draw.sequence(if s == 0 { l_q } else { l_k }, d_model))
-            .collect();
+        let sequences =
+            (0..F::SOURCES.names().len()).map(|s| draw.sequence(if s == 0 { l_q } else { l_k }, d_model)).collect();
         let w = GroupedQueryWeights {
             q: draw.linear(d_model, heads * d_k),
             k: draw.linear(d_model, kv_heads * d_k),
@@ -189,16 +188,22 @@ impl<F: Form> HeadsCase<F> {
         if k_role == q_role {
             mask = mask_without_key(&mask, i);
         }
-        let sequences =
-            self.sequences.iter().enumerate().map(|(s, m)| if s == q_role { keep_rows(m, |r| r == i) } else { m.clone() });
+        let sequences = self
+            .sequences
+            .iter()
+            .enumerate()
+            .map(|(s, m)| if s == q_role { keep_rows(m, |r| r == i) } else { m.clone() });
         HeadsCase { sequences: sequences.collect(), mask, ..self.clone() }
     }
 
     /// Without key position `j` (and its value), when keys are not the queries.
     fn without_key(&self, j: usize) -> Self {
         let q_role = F::SOURCES.roles().0;
-        let sequences =
-            self.sequences.iter().enumerate().map(|(s, m)| if s != q_role { keep_rows(m, |r| r == j) } else { m.clone() });
+        let sequences = self
+            .sequences
+            .iter()
+            .enumerate()
+            .map(|(s, m)| if s != q_role { keep_rows(m, |r| r == j) } else { m.clone() });
         HeadsCase { sequences: sequences.collect(), mask: mask_without_key(&self.mask, j), ..self.clone() }
     }
 
@@ -234,7 +239,11 @@ impl<F: Form> HeadsCase<F> {
     fn narrower_keys(&self, t: usize) -> Self {
         let d_k = self.d_k();
         let drop = |c: usize| c % d_k == t;
-        let w = GroupedQueryWeights { q: drop_outputs(&self.w.q, drop), k: drop_outputs(&self.w.k, drop), ..self.w.clone() };
+        let w = GroupedQueryWeights {
+            q: drop_outputs(&self.w.q, drop),
+            k: drop_outputs(&self.w.k, drop),
+            ..self.w.clone()
+        };
         self.with_weights(w, self.gate.clone())
     }
 
@@ -242,7 +251,8 @@ impl<F: Form> HeadsCase<F> {
     fn narrower_values(&self, t: usize) -> Self {
         let d_v = self.d_v();
         let drop = |c: usize| c % d_v == t;
-        let w = GroupedQueryWeights { v: drop_outputs(&self.w.v, drop), o: drop_inputs(&self.w.o, drop), ..self.w.clone() };
+        let w =
+            GroupedQueryWeights { v: drop_outputs(&self.w.v, drop), o: drop_inputs(&self.w.o, drop), ..self.w.clone() };
         self.with_weights(w, self.gate.as_ref().map(|g| drop_outputs(g, drop)))
     }
 
@@ -268,15 +278,15 @@ impl<F: Form> HeadsCase<F> {
         smaller
     }
 
-    /// Candidates with no mask, integer inputs, integer weights or zero biases.
+    /// Candidates with no mask, zero or integer inputs and weights, or zero biases.
     fn simpler_values(&self) -> Vec<Self> {
         let mut simpler: Vec<Self> = self.mask.iter().map(|_| HeadsCase { mask: None, ..self.clone() }).collect();
         for (s, m) in self.sequences.iter().enumerate() {
-            if let Some(r) = rounded(m) {
+            simpler.extend(simpler_matrix(m).into_iter().map(|r| {
                 let mut case = self.clone();
                 case.sequences[s] = r;
-                simpler.push(case);
-            }
+                case
+            }));
         }
         let w = &self.w;
         let replace = |role: usize, layer: Linear| {
@@ -298,8 +308,8 @@ impl<F: Form> Arbitrary for HeadsCase<F> {
     /// Mostly the standard shape (D = H·d_k = D_out, d_v = d_k); sometimes not.
     fn arbitrary(g: &mut Gen) -> Self {
         let mut draw = Draw::new(g);
-        let heads = draw.pick(&[1, 2, 3, 4]);
-        let divisors: Vec<usize> = (1..=heads).filter(|g| heads % g == 0).collect();
+        let heads: usize = draw.pick(&[1, 2, 3, 4]);
+        let divisors: Vec<usize> = (1..=heads).filter(|&g| heads.is_multiple_of(g)).collect();
         let kv_heads = draw.pick(&divisors);
         let d_k = draw.pick(&[1, 2, 3]);
         let d_v = if draw.chance(0.7) { d_k } else { draw.pick(&[1, 2, 3]) };
@@ -335,7 +345,8 @@ pub(crate) fn edge_cases<F: Form>() -> Vec<(&'static str, HeadsCase<F>)> {
     };
     let no_mask = |_: &mut Draw, _, _| None;
     // Row 1 fully masked, the others partly.
-    let one_row_fully_masked = |_: &mut Draw, l_q, l_k| Some(Mask::from_fn(l_q, l_k, |i, j| i != 1 && (i + j) % 3 != 1));
+    let one_row_fully_masked =
+        |_: &mut Draw, l_q, l_k| Some(Mask::from_fn(l_q, l_k, |i, j| i != 1 && (i + j) % 3 != 1));
     let causal = |_: &mut Draw, l_q, _| Some(reference::causal_mask(l_q));
     let mut cases = vec![
         ("one query, one key (l = 1)", case(21, shape((1, 1), 4, (2, 2), (2, 2), 4), no_mask)),
@@ -350,7 +361,10 @@ pub(crate) fn edge_cases<F: Form>() -> Vec<(&'static str, HeadsCase<F>)> {
     ];
     if F::GROUPED {
         cases.push(("G = 1 (multi-query)", case(29, shape((2, 3), 4, (2, 1), (2, 2), 4), no_mask)));
-        cases.push(("H = 4 query heads over G = 2 key/value heads", case(30, shape((2, 3), 4, (4, 2), (1, 1), 4), no_mask)));
+        cases.push((
+            "H = 4 query heads over G = 2 key/value heads",
+            case(30, shape((2, 3), 4, (4, 2), (1, 1), 4), no_mask),
+        ));
     }
     cases
 }

@@ -3,7 +3,9 @@
 //! Also home of [`Sequences`], the queries, keys, values and mask that
 //! additive attention shares.
 
-use crate::harness::checker::draw::{Draw, keep_columns, keep_rows, mask_without_key, mask_without_query, rounded};
+use crate::harness::checker::draw::{
+    Draw, keep_columns, keep_rows, mask_without_key, mask_without_query, simpler_matrix,
+};
 use crate::harness::checker::exercise::Exercise;
 use crate::harness::checker::knobs::{self, Knobs, Mutant};
 use crate::harness::checker::outputs::Outputs;
@@ -37,7 +39,12 @@ impl Sequences {
     }
 
     /// Fixed sequences from a seed, with the given mask (for the edge cases).
-    pub fn seeded(seed: u64, (l_q, l_k): (usize, usize), (d_q, d_k, d_v): (usize, usize, usize), mask: Option<Mask>) -> Self {
+    pub fn seeded(
+        seed: u64,
+        (l_q, l_k): (usize, usize),
+        (d_q, d_k, d_v): (usize, usize, usize),
+        mask: Option<Mask>,
+    ) -> Self {
         let mut draw = Draw::seeded(seed);
         let (q, k, v) = (draw.sequence(l_q, d_q), draw.sequence(l_k, d_k), draw.sequence(l_k, d_v));
         Sequences { q, k, v, mask }
@@ -59,13 +66,13 @@ impl Sequences {
         queries.chain(keys).collect()
     }
 
-    /// No mask, or one of q, k, v with integer entries.
+    /// No mask, or one of q, k, v all zero or with integer entries.
     pub fn simpler(&self) -> Vec<Self> {
         let no_mask = self.mask.is_some().then(|| Sequences { mask: None, ..self.clone() });
-        let q = rounded(&self.q).map(|q| Sequences { q, ..self.clone() });
-        let k = rounded(&self.k).map(|k| Sequences { k, ..self.clone() });
-        let v = rounded(&self.v).map(|v| Sequences { v, ..self.clone() });
-        [no_mask, q, k, v].into_iter().flatten().collect()
+        let q = simpler_matrix(&self.q).into_iter().map(|q| Sequences { q, ..self.clone() });
+        let k = simpler_matrix(&self.k).into_iter().map(|k| Sequences { k, ..self.clone() });
+        let v = simpler_matrix(&self.v).into_iter().map(|v| Sequences { v, ..self.clone() });
+        no_mask.into_iter().chain(q).chain(k).chain(v).collect()
     }
 
     /// `q`, `k`, `v` rendered.
@@ -132,10 +139,16 @@ impl Exercise for Sdpa {
             mask: None,
         };
         vec![
-            ("one query, one key, width 1", Sequences { q: m(1, 1, &[0.5]), k: m(1, 1, &[-1.0]), v: m(1, 1, &[2.0]), mask: None }),
+            (
+                "one query, one key, width 1",
+                Sequences { q: m(1, 1, &[0.5]), k: m(1, 1, &[-1.0]), v: m(1, 1, &[2.0]), mask: None },
+            ),
             ("l_q != l_k and d_k != d_v", Sequences::seeded(1, (2, 3), (4, 4, 2), None)),
             ("d_k = 1", Sequences::seeded(2, (3, 2), (1, 1, 3), None)),
-            ("a fully masked row", Sequences::seeded(3, (3, 3), (2, 2, 2), Some(mask_of(3, 3, &[1, 0, 1, 0, 0, 0, 0, 1, 1])))),
+            (
+                "a fully masked row",
+                Sequences::seeded(3, (3, 3), (2, 2, 2), Some(mask_of(3, 3, &[1, 0, 1, 0, 0, 0, 0, 1, 1]))),
+            ),
             ("causal mask", Sequences::seeded(4, (3, 3), (2, 2, 3), Some(reference::causal_mask(3)))),
             ("large logits (|score| >= 1000)", large),
         ]

@@ -1,6 +1,6 @@
 //! `softmax`: `softmax_rows(scores: &Matrix) -> Matrix`.
 
-use crate::harness::checker::draw::{Draw, keep_columns, keep_rows, rounded};
+use crate::harness::checker::draw::{Draw, keep_columns, keep_rows, simpler_matrix};
 use crate::harness::checker::exercise::Exercise;
 use crate::harness::checker::knobs::{self, Knobs, Mutant};
 use crate::harness::checker::outputs::Outputs;
@@ -23,12 +23,12 @@ impl Arbitrary for Scores {
         Scores(draw.sequence(rows, cols))
     }
 
-    /// Fewer rows, fewer columns, then integer entries.
+    /// Fewer rows, fewer columns, then all zeros or integer entries.
     fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
         let m = &self.0;
         let rows = (0..m.nrows()).filter(|_| m.nrows() > 1).map(|i| keep_rows(m, |r| r == i));
         let cols = (0..m.ncols()).filter(|_| m.ncols() > 1).map(|j| keep_columns(m, |c| c == j));
-        let smaller: Vec<Scores> = rows.chain(cols).chain(rounded(m)).map(Scores).collect();
+        let smaller: Vec<Scores> = rows.chain(cols).chain(simpler_matrix(m)).map(Scores).collect();
         Box::new(smaller.into_iter())
     }
 }
