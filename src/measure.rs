@@ -21,7 +21,7 @@
 
 use crate::error::{ShapeError, expect_divisible, expect_eq};
 use crate::prelude::{Mask, Matrix};
-use crate::reference;
+use crate::reference::{self, luong};
 use crate::sample::Sampler;
 use crate::trace::{self, Step};
 
@@ -45,12 +45,21 @@ pub enum Variant {
     GroupedQuery,
     /// Additive (Bahdanau) attention with alignment width d_a = d_model.
     Additive,
+    /// Luong's dot score: unscaled q·kᵀ, one head, no weights.
+    LuongDot,
+    /// Luong's general score q·W_a·kᵀ, with W_a of shape (D × D).
+    LuongGeneral,
 }
 
 impl Variant {
     /// Whether keys and values come from the same sequence as the queries.
     pub fn is_self_attention(self) -> bool {
         matches!(self, Variant::SelfAttention | Variant::Gated)
+    }
+
+    /// Whether the variant is one attention without heads.
+    pub fn is_single_head(self) -> bool {
+        matches!(self, Variant::Sdpa | Variant::Additive | Variant::LuongDot | Variant::LuongGeneral)
     }
 }
 
@@ -124,7 +133,7 @@ pub fn measure(variant: Variant, config: &Config) -> Result<Measurement, ShapeEr
         outputs.push(result?);
         steps = recorded; // every batch element reports the same steps
     }
-    Ok(summarise(config, &run, &steps, &outputs))
+    Ok(summarise(config, variant, &run, &steps, &outputs))
 }
 
 /// Weights for one variant, built once and shared by the batch.
@@ -134,6 +143,8 @@ enum Run {
     Gated(crate::layers::GatedWeights),
     GroupedQuery(crate::layers::GroupedQueryWeights),
     Additive(crate::layers::AdditiveWeights),
+    LuongDot,
+    LuongGeneral(Matrix),
 }
 
 /// The random sequences of one batch element: queries, keys, values.
@@ -167,6 +178,8 @@ impl Run {
                 Run::GroupedQuery(s.grouped_query_weights(c.d_model, c.heads, c.kv_heads, c.d_model / c.heads))
             }
             Variant::Additive => Run::Additive(s.additive_weights(c.d_model, c.d_model, c.d_model)),
+            Variant::LuongDot => Run::LuongDot,
+            Variant::LuongGeneral => Run::LuongGeneral(s.linear(c.d_model, c.d_model).weight),
         }
     }
 
@@ -180,36 +193,37 @@ impl Run {
             Run::Gated(w) => reference::try_gated_self_attention(&x.query, w, mask),
             Run::GroupedQuery(w) => reference::try_grouped_query_attention(&x.query, &x.key, &x.value, w, mask),
             Run::Additive(w) => reference::try_additive_attention(&x.query, &x.key, &x.value, w, mask).map(single),
+            Run::LuongDot => luong::try_luong_dot_attention(&x.query, &x.key, &x.value, mask).map(single),
+            Run::LuongGeneral(w_a) => {
+                luong::try_luong_general_attention(&x.query, &x.key, &x.value, w_a, mask).map(single)
+            }
         }
     }
 
     fn parameters(&self) -> usize {
         match self {
-            Run::Sdpa => 0,
+            Run::Sdpa | Run::LuongDot => 0,
             Run::MultiHead(_, w) => w.parameter_count(),
             Run::Gated(w) => w.parameter_count(),
             Run::GroupedQuery(w) => w.parameter_count(),
             Run::Additive(w) => w.parameter_count(),
+            Run::LuongGeneral(w_a) => w_a.len(),
         }
-    }
-
-    fn is_multi_head(&self) -> bool {
-        !matches!(self, Run::Sdpa | Run::Additive(_))
     }
 }
 
 /// Turns one element's recorded steps and the batch's outputs into a [`Measurement`].
-fn summarise(c: &Config, run: &Run, steps: &[Step], outputs: &[Forward]) -> Measurement {
+fn summarise(c: &Config, variant: Variant, run: &Run, steps: &[Step], outputs: &[Forward]) -> Measurement {
     let n = c.batch;
     let batched = batch_steps(n, steps);
     let (out, weights) = &outputs[0];
     let (l, s) = weights[0].shape();
-    let weights_shape = if run.is_multi_head() { vec![n, weights.len(), l, s] } else { vec![n, l, s] };
+    let weights_shape = if !variant.is_single_head() { vec![n, weights.len(), l, s] } else { vec![n, l, s] };
     // Per-head widths, read off the trace: the query side of the scores and the weighted values.
     let d_k = width_of(steps, "q_heads").or_else(|| width_of(steps, "q_projected")).unwrap_or(c.d_model);
     let d_v = width_of(steps, "weighted_values").unwrap_or(c.d_model);
     let pairs = count_of(steps, "scores") as u64 * (l * s) as u64 * n as u64;
-    let score_flops = if matches!(run, Run::Additive(_)) { 3 * pairs * d_k as u64 } else { 2 * pairs * d_k as u64 };
+    let score_flops = if variant == Variant::Additive { 3 * pairs * d_k as u64 } else { 2 * pairs * d_k as u64 };
     // Keys and values a token leaves in the cache: their projected widths, or the raw (D-wide) inputs.
     let k_width = width_of(steps, "k_projected").unwrap_or(c.d_model);
     let v_width = width_of(steps, "v_projected").unwrap_or(c.d_model);
@@ -271,7 +285,7 @@ fn check_config(variant: Variant, c: &Config) -> Result<(), ShapeError> {
     if c.causal {
         expect_eq("kv_len with a causal mask (must equal len)", c.len, c.kv_len)?;
     }
-    if matches!(variant, Variant::Sdpa | Variant::Additive) {
+    if variant.is_single_head() {
         return Ok(());
     }
     expect_divisible("d_model", c.d_model, c.heads)?;

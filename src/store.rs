@@ -25,7 +25,7 @@ pub const STATE_DIR_ENV: &str = "ATTN_QUIZ_STATE_DIR";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The file exists but could not be read, or could not be written.
-    #[error("{action} {path}: {source}")]
+    #[error("{action} {}", path.display())]
     Io {
         /// What was being done ("reading", "writing", ...).
         action: &'static str,

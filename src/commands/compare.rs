@@ -1,12 +1,28 @@
-//! `attn-quiz compare`.
+//! `attn-quiz compare [--d-model D] [--heads H] [--kv-heads G]`: all variants
+//! in one table.
 
+use attn_quiz::explore::compare;
+use attn_quiz::explore::sizes::{DEFAULT_D_MODEL, DEFAULT_HEADS, Sizes};
 use std::process::ExitCode;
 
 /// Arguments of `attn-quiz compare`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Model width D.
+    #[arg(long, value_name = "D", default_value_t = DEFAULT_D_MODEL)]
+    d_model: usize,
+    /// Query heads H of the multi-head variants.
+    #[arg(long, value_name = "H", default_value_t = DEFAULT_HEADS)]
+    heads: usize,
+    /// Key/value heads G of gqa [default: the largest divisor of H not above H/4].
+    #[arg(long, value_name = "G")]
+    kv_heads: Option<usize>,
+}
 
 /// Runs `attn-quiz compare`.
-pub fn execute(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`attn-quiz compare` is not available yet")
+pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
+    let sizes =
+        Sizes { d_model: Some(args.d_model), heads: Some(args.heads), kv_heads: args.kv_heads, ..Sizes::default() };
+    print!("{}", compare::render(&compare::rows(&sizes)?, &sizes));
+    Ok(ExitCode::SUCCESS)
 }

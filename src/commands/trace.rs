@@ -1,12 +1,53 @@
-//! `attn-quiz trace`.
+//! `attn-quiz trace <variant> [sizes]`: run a variant on random inputs and
+//! print every step with the shape it produced, then its costs.
 
+use attn_quiz::explore::sizes::{DEFAULT_BATCH, DEFAULT_D_MODEL, DEFAULT_HEADS, DEFAULT_LEN, DEFAULT_SEED, Sizes};
+use attn_quiz::explore::{trace, variant, variant_names};
 use std::process::ExitCode;
 
 /// Arguments of `attn-quiz trace`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[arg(help = format!("Variant to run: {}", variant_names()))]
+    variant: String,
+    /// Batch size N.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BATCH)]
+    batch: usize,
+    /// Query length L.
+    #[arg(long, value_name = "L", default_value_t = DEFAULT_LEN)]
+    len: usize,
+    /// Key/value length S, for variants with a separate key/value sequence [default: L].
+    #[arg(long, value_name = "S")]
+    kv_len: Option<usize>,
+    /// Model width D.
+    #[arg(long, value_name = "D", default_value_t = DEFAULT_D_MODEL)]
+    d_model: usize,
+    // An Option, so that giving it to a single-head variant can be refused.
+    #[arg(long, value_name = "H", help = format!("Query heads H, for multi-head variants [default: {DEFAULT_HEADS}]"))]
+    heads: Option<usize>,
+    /// Key/value heads G, for gqa [default: the largest divisor of H not above H/4].
+    #[arg(long, value_name = "G")]
+    kv_heads: Option<usize>,
+    /// Apply a causal mask (query i sees keys j <= i).
+    #[arg(long)]
+    causal: bool,
+    /// Seed of the random inputs and weights.
+    #[arg(long, value_name = "SEED", default_value_t = DEFAULT_SEED)]
+    seed: u64,
+}
 
 /// Runs `attn-quiz trace`.
-pub fn execute(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`attn-quiz trace` is not available yet")
+pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
+    let sizes = Sizes {
+        batch: Some(args.batch),
+        len: Some(args.len),
+        kv_len: args.kv_len,
+        d_model: Some(args.d_model),
+        heads: args.heads,
+        kv_heads: args.kv_heads,
+        causal: args.causal,
+        seed: Some(args.seed),
+    };
+    print!("{}", trace::run(variant(&args.variant)?, &sizes)?.render());
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,15 +1,21 @@
-//! The reference's own table of contents: every module with its source text.
+//! The reference's own table of contents: every module with its source text,
+//! and every runnable variant with what sets it apart.
 //!
-//! Tools (`attn-quiz show`, the quiz's reference pointers) read this table
-//! rather than keeping lists of their own, so a new variant appears everywhere
-//! by being added here. The source is embedded at build time from the very
-//! files the library is compiled from.
+//! Tools (`attn-quiz show`, `trace`, `compare`, the quiz's reference pointers)
+//! read these tables rather than keeping lists of their own, so a new variant
+//! appears everywhere by being added here. The source is embedded at build
+//! time from the very files the library is compiled from.
 //!
 //! ```
 //! use attn_quiz::reference::catalog;
 //! let gqa = catalog::find("gqa").unwrap();
 //! assert!(gqa.source.contains("pub fn grouped_query_attention"));
+//! // Variant names and aliases lead to the module that implements them.
+//! assert_eq!(catalog::find("multi-query").unwrap().name, "gqa");
+//! assert_eq!(catalog::find_variant("Multi-Query").unwrap().name, "mqa");
 //! ```
+
+use crate::measure;
 
 /// One file of the reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +44,243 @@ pub const MODULES: &[Module] = &[
     Module { name: "batched", title: "The [N, L, D] batch view", source: include_str!("batched.rs") },
 ];
 
-/// The module called `name`, if there is one.
+/// How a variant lays out its heads. This decides which head counts a user may
+/// choose and how many key/value heads the variant is run with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heads {
+    /// One attention, no heads to choose.
+    Single,
+    /// H query heads, each with its own key/value head (G = H).
+    OneKvPerQuery,
+    /// H query heads sharing G key/value heads, G chosen by the user.
+    Grouped,
+    /// H query heads sharing a single key/value head (G = 1).
+    SharedKv,
+}
+
+/// A variant that can be run on random inputs, with what sets it apart.
+///
+/// The descriptive fields name the inputs as the variant's function does
+/// (`x`, `memory`, `query`, `q`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VariantInfo {
+    /// Short name, as typed on the command line.
+    pub name: &'static str,
+    /// Other names accepted for it (compared ignoring case, `-` and `_`).
+    pub aliases: &'static [&'static str],
+    /// A one-line title.
+    pub title: &'static str,
+    /// The [`MODULES`] entry whose source implements it.
+    pub module: &'static str,
+    /// Which sequence attends to which.
+    pub attends: &'static str,
+    /// Where the queries come from.
+    pub queries: &'static str,
+    /// Where the keys and values come from.
+    pub keys_values: &'static str,
+    /// How a query is scored against a key.
+    pub score: &'static str,
+    /// The gate on the heads, `-` if there is none.
+    pub gate: &'static str,
+    /// How the heads are laid out.
+    pub heads: Heads,
+    /// What [`measure::measure`] runs for it.
+    pub measured_as: measure::Variant,
+}
+
+/// The score rule of every dot-product variant.
+const SCALED_DOT: &str = "Q·Kᵀ/√d_k";
+
+/// No gate.
+const NO_GATE: &str = "-";
+
+/// Every runnable variant, simplest first.
+pub const VARIANTS: &[VariantInfo] = &[
+    VariantInfo {
+        name: "sdpa",
+        aliases: &["scaled-dot-product"],
+        title: "Scaled dot-product attention",
+        module: "sdpa",
+        attends: "q to k",
+        queries: "q",
+        keys_values: "k, v",
+        score: SCALED_DOT,
+        gate: NO_GATE,
+        heads: Heads::Single,
+        measured_as: measure::Variant::Sdpa,
+    },
+    VariantInfo {
+        name: "mha",
+        aliases: &["multi-head"],
+        title: "Multi-head attention",
+        module: "mha",
+        attends: "query to key",
+        queries: "query·W_q",
+        keys_values: "key·W_k, value·W_v",
+        score: SCALED_DOT,
+        gate: NO_GATE,
+        heads: Heads::OneKvPerQuery,
+        measured_as: measure::Variant::MultiHead,
+    },
+    VariantInfo {
+        name: "self_attention",
+        aliases: &["self"],
+        title: "Multi-head self-attention",
+        module: "self_attention",
+        attends: "x to itself",
+        queries: "x·W_q",
+        keys_values: "x·W_k, x·W_v",
+        score: SCALED_DOT,
+        gate: NO_GATE,
+        heads: Heads::OneKvPerQuery,
+        measured_as: measure::Variant::SelfAttention,
+    },
+    VariantInfo {
+        name: "cross_attention",
+        aliases: &["cross", "encoder-decoder"],
+        title: "Multi-head cross-attention",
+        module: "cross_attention",
+        attends: "x to memory",
+        queries: "x·W_q",
+        keys_values: "memory·W_k, memory·W_v",
+        score: SCALED_DOT,
+        gate: NO_GATE,
+        heads: Heads::OneKvPerQuery,
+        measured_as: measure::Variant::CrossAttention,
+    },
+    VariantInfo {
+        name: "gated",
+        aliases: &["gated-self-attention"],
+        title: "Gated multi-head self-attention",
+        module: "gated",
+        attends: "x to itself",
+        queries: "x·W_q",
+        keys_values: "x·W_k, x·W_v",
+        score: SCALED_DOT,
+        gate: "sigmoid(x·W_g) ⊙ heads",
+        heads: Heads::OneKvPerQuery,
+        measured_as: measure::Variant::Gated,
+    },
+    VariantInfo {
+        name: "gqa",
+        aliases: &["grouped-query"],
+        title: "Grouped-query attention",
+        module: "gqa",
+        attends: "query to key",
+        queries: "query·W_q",
+        keys_values: "key·W_k, value·W_v",
+        score: SCALED_DOT,
+        gate: NO_GATE,
+        heads: Heads::Grouped,
+        measured_as: measure::Variant::GroupedQuery,
+    },
+    VariantInfo {
+        name: "mqa",
+        aliases: &["multi-query"],
+        title: "Multi-query attention",
+        module: "gqa",
+        attends: "query to key",
+        queries: "query·W_q",
+        keys_values: "key·W_k, value·W_v",
+        score: SCALED_DOT,
+        gate: NO_GATE,
+        heads: Heads::SharedKv,
+        measured_as: measure::Variant::GroupedQuery,
+    },
+    VariantInfo {
+        name: "additive",
+        aliases: &["bahdanau"],
+        title: "Additive (Bahdanau) attention, d_a = D",
+        module: "additive",
+        attends: "q to k",
+        queries: "q·W_q",
+        keys_values: "k·W_k, v",
+        score: "v_a·tanh(Q + K)",
+        gate: NO_GATE,
+        heads: Heads::Single,
+        measured_as: measure::Variant::Additive,
+    },
+    VariantInfo {
+        name: "luong_dot",
+        aliases: &["luong", "dot"],
+        title: "Luong dot attention (unscaled)",
+        module: "luong",
+        attends: "q to k",
+        queries: "q",
+        keys_values: "k, v",
+        score: "Q·Kᵀ",
+        gate: NO_GATE,
+        heads: Heads::Single,
+        measured_as: measure::Variant::LuongDot,
+    },
+    VariantInfo {
+        name: "luong_general",
+        aliases: &["general"],
+        title: "Luong general attention",
+        module: "luong",
+        attends: "q to k",
+        queries: "q",
+        keys_values: "k, v",
+        score: "Q·W_a·Kᵀ",
+        gate: NO_GATE,
+        heads: Heads::Single,
+        measured_as: measure::Variant::LuongGeneral,
+    },
+];
+
+impl VariantInfo {
+    /// Whether `name` is this variant's name or one of its aliases.
+    pub fn is_called(&self, name: &str) -> bool {
+        std::iter::once(self.name).chain(self.aliases.iter().copied()).any(|n| same_name(n, name))
+    }
+}
+
+/// The variant called `name` (its name or an alias, ignoring case, `-` and `_`).
+pub fn find_variant(name: &str) -> Option<&'static VariantInfo> {
+    VARIANTS.iter().find(|v| v.is_called(name))
+}
+
+/// The module called `name`, or the module implementing the variant called
+/// `name` (ignoring case, `-` and `_`).
 pub fn find(name: &str) -> Option<&'static Module> {
-    MODULES.iter().find(|m| m.name == name)
+    let module_name = MODULES.iter().find(|m| same_name(m.name, name)).map(|m| m.name);
+    let module_name = module_name.or_else(|| find_variant(name).map(|v| v.module))?;
+    MODULES.iter().find(|m| m.name == module_name)
+}
+
+/// Whether two names are equal once case and the `-`/`_` difference are ignored.
+fn same_name(a: &str, b: &str) -> bool {
+    let canonical = |s: &str| s.trim().to_lowercase().replace('-', "_");
+    canonical(a) == canonical(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_points_at_a_module() {
+        for variant in VARIANTS {
+            assert!(MODULES.iter().any(|m| m.name == variant.module), "{} -> {}", variant.name, variant.module);
+        }
+    }
+
+    #[test]
+    fn no_name_is_taken_twice() {
+        for (i, a) in VARIANTS.iter().enumerate() {
+            for b in &VARIANTS[i + 1..] {
+                assert!(!b.is_called(a.name) && a.aliases.iter().all(|alias| !b.is_called(alias)), "{}", a.name);
+            }
+        }
+    }
+
+    #[test]
+    fn names_ignore_case_dashes_and_underscores() {
+        assert_eq!(find("Self-Attention").unwrap().name, "self_attention");
+        assert_eq!(find("bahdanau").unwrap().name, "additive");
+        assert_eq!(find("softmax").unwrap().name, "softmax");
+        assert_eq!(find_variant("multi_head").unwrap().name, "mha");
+        assert!(find("flash").is_none());
+        assert!(find_variant("softmax").is_none());
+    }
 }

@@ -90,6 +90,9 @@ pub fn try_grouped_query_attention(
 /// The key/value head that query head `h` reads, with H query and G KV heads.
 ///
 /// `h / (H / G)`: consecutive groups of H/G query heads share one KV head.
+///
+/// # Panics
+/// If G is 0 or larger than H (the variants check G divides H first).
 pub fn kv_head_for(h: usize, num_heads: usize, num_kv_heads: usize) -> usize {
     h / (num_heads / num_kv_heads)
 }

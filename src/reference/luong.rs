@@ -94,6 +94,7 @@ pub fn try_luong_general_attention(
     check_keys_values(k, v, mask, q.nrows())?;
     // 1. Bring the queries into key space, then take dot products.
     let q_in_key_space = q * w_a; // (l_q, d_q)·(d_q, d_k) -> (l_q, d_k)
+    trace::step("q_projected", &q_in_key_space);
     let scores = q_in_key_space * k.transpose(); // (l_q, d_k)·(d_k, l_k) -> (l_q, l_k)
     trace::step("scores", &scores);
     // 2–3. Masked softmax, weighted sum of values.

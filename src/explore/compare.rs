@@ -1,0 +1,107 @@
+//! `attn-quiz compare`: every variant in one table.
+//!
+//! The descriptive columns come from the catalog's per-variant records
+//! ([`catalog::VARIANTS`]); the head counts, parameters and KV-cache bytes from
+//! running each variant ([`crate::measure`]). A variant added to the catalog appears
+//! here with no change to this file.
+//!
+//! ```
+//! use attn_quiz::explore::{compare, sizes::Sizes};
+//!
+//! let rows = compare::rows(&Sizes::default())?;
+//! let mha = rows.iter().find(|r| r.variant.name == "mha").unwrap();
+//! assert_eq!(mha.parameters, 4 * 512 * 512 + 4 * 512); // D = 512
+//! # Ok::<(), attn_quiz::explore::Error>(())
+//! ```
+
+use super::sizes::Sizes;
+use super::table::{Align, Table};
+use super::{Error, measure_at, with_thousands};
+use crate::measure::Measurement;
+use crate::reference::catalog::{self, VariantInfo};
+use colored::Colorize;
+
+/// One variant's line in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    /// The variant, with its descriptive fields.
+    pub variant: &'static VariantInfo,
+    /// Query heads H, counted in the run (1 for single-head variants).
+    pub query_heads: usize,
+    /// Key/value heads G, counted in the run (1 for single-head variants).
+    pub kv_heads: usize,
+    /// Learned numbers in the weights.
+    pub parameters: usize,
+    /// Bytes (f32) one token adds to the key and value cache of one layer.
+    pub kv_cache_bytes_per_token: u64,
+}
+
+/// Measures every variant at the model width and head counts of `sizes`
+/// (one sequence of one token: the columns do not depend on N or L).
+///
+/// # Errors
+/// Sizes too large to run, or sizes some variant rejects (H not dividing D,
+/// G not dividing H, a zero size).
+pub fn rows(sizes: &Sizes) -> Result<Vec<Row>, Error> {
+    let one_token = Sizes { batch: Some(1), len: Some(1), kv_len: None, causal: false, ..sizes.clone() };
+    catalog::VARIANTS.iter().map(|variant| row(variant, &one_token)).collect()
+}
+
+/// Measures one variant.
+fn row(variant: &'static VariantInfo, sizes: &Sizes) -> Result<Row, Error> {
+    let m = measure_at(variant, &sizes.config(variant))?;
+    Ok(Row {
+        variant,
+        query_heads: query_heads(&m),
+        kv_heads: kv_heads(&m),
+        parameters: m.parameters,
+        kv_cache_bytes_per_token: m.kv_cache_bytes_per_token,
+    })
+}
+
+/// H: the head axis of the attention weights, [N, H, L, S] (single-head variants: [N, L, S]).
+fn query_heads(m: &Measurement) -> usize {
+    if m.weights_shape.len() == 4 { m.weights_shape[1] } else { 1 }
+}
+
+/// G: the head axis of the key heads, [N, G, S, d_k], if the variant splits its keys into heads.
+fn kv_heads(m: &Measurement) -> usize {
+    m.steps.iter().find(|s| s.name == "k_heads").map_or(1, |s| s.shape[1])
+}
+
+/// The table, under a heading that names the sizes.
+pub fn render(rows: &[Row], sizes: &Sizes) -> String {
+    let heading = format!("All variants at D={}:", sizes.d_model());
+    let mut table = Table::new(&[
+        ("variant", Align::Left),
+        ("attends", Align::Left),
+        ("queries", Align::Left),
+        ("keys, values", Align::Left),
+        ("gate", Align::Left),
+        ("H", Align::Right),
+        ("G", Align::Right),
+        ("parameters", Align::Right),
+        ("KV cache/token", Align::Right),
+    ]);
+    for row in rows {
+        let v = row.variant;
+        table.row(vec![
+            v.name.to_string(),
+            v.attends.to_string(),
+            v.queries.to_string(),
+            v.keys_values.to_string(),
+            v.gate.to_string(),
+            row.query_heads.to_string(),
+            row.kv_heads.to_string(),
+            with_thousands(row.parameters as u64),
+            format!("{} B", with_thousands(row.kv_cache_bytes_per_token)),
+        ]);
+    }
+    format!(
+        "{}\n\n{}\nH, G: query and key/value heads, counted in each variant's run.\n\
+         Parameters: learned numbers, biases included.\n\
+         KV cache/token: f32 bytes one token adds to the key and value cache of one layer.\n",
+        heading.bold(),
+        table.render()
+    )
+}

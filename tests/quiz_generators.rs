@@ -1,0 +1,241 @@
+//! Every generator, over many seeds, agrees with the reference run here
+//! independently: shapes by running the reference functions themselves
+//! (not `measure`), counts by the closed-form formulas the questions teach.
+
+use attn_quiz::prelude::*;
+use attn_quiz::quiz::generators::{GENERATORS, Generated, find};
+use attn_quiz::quiz::pointer;
+use attn_quiz::quiz::question::Kind;
+use attn_quiz::reference;
+use attn_quiz::reference::batched::batched_self_attention;
+use attn_quiz::reference::heads::split_heads;
+use attn_quiz::sample::Sampler;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use std::collections::HashSet;
+
+const SEEDS: u64 = 20;
+
+/// `count` generated questions of generator `id`, from consecutive seeds.
+fn generated(id: &str) -> Vec<Generated> {
+    let generator = find(id).unwrap_or_else(|| panic!("no generator {id}"));
+    (0..SEEDS).map(|seed| generator.generate(&mut StdRng::seed_from_u64(seed)).unwrap()).collect()
+}
+
+/// The drawn size `name` of `g`.
+fn size(g: &Generated, name: &str) -> usize {
+    g.size(name).unwrap_or_else(|| panic!("{} drew no {name}", g.question.id))
+}
+
+/// N random sequences of L rows and D columns.
+fn sequences(sampler: &mut Sampler, n: usize, l: usize, d: usize) -> Vec<Matrix> {
+    (0..n).map(|_| sampler.matrix(l, d)).collect()
+}
+
+/// [outer, inner, rows, cols] of a batch of per-head matrices.
+fn shape_of_heads(batch: &[Vec<Matrix>]) -> Vec<usize> {
+    let (rows, cols) = batch[0][0].shape();
+    vec![batch.len(), batch[0].len(), rows, cols]
+}
+
+fn shape_answer(g: &Generated) -> &[usize] {
+    match &g.question.kind {
+        Kind::Shape { shape } => shape,
+        other => panic!("{}: expected a shape question, got {other:?}", g.question.id),
+    }
+}
+
+fn numeric_answer(g: &Generated) -> f64 {
+    match &g.question.kind {
+        Kind::Numeric { answer, tolerance } => {
+            assert_eq!(*tolerance, 0.0, "{}: generated answers are exact", g.question.id);
+            *answer
+        }
+        other => panic!("{}: expected a numeric question, got {other:?}", g.question.id),
+    }
+}
+
+#[test]
+fn there_are_at_least_eight_generators_with_stable_unique_ids() {
+    assert!(GENERATORS.len() >= 8, "{} generators", GENERATORS.len());
+    let ids: HashSet<&str> = GENERATORS.iter().map(|g| g.id).collect();
+    assert_eq!(ids.len(), GENERATORS.len(), "duplicate generator ids");
+    for g in GENERATORS {
+        assert!(g.id.starts_with("gen."), "{}", g.id);
+        assert!(pointer::resolve(g.reference).is_ok(), "{}: {}", g.id, g.reference);
+        assert!(!g.hint.trim().is_empty(), "{}: no hint", g.id);
+    }
+}
+
+#[test]
+fn every_generator_is_covered_by_a_check_below() {
+    let checked = [
+        "gen.mha-weights-shape",
+        "gen.head-split-shape",
+        "gen.cross-attention-weights-shape",
+        "gen.gqa-key-shape",
+        "gen.mha-parameters",
+        "gen.gqa-parameters",
+        "gen.gate-parameters",
+        "gen.score-flops",
+        "gen.attention-matrix-bytes",
+        "gen.kv-cache-bytes",
+        "gen.kv-cache-saving",
+        "gen.causal-mask-allowed",
+        "gen.additive-parameters",
+    ];
+    let all: Vec<&str> = GENERATORS.iter().map(|g| g.id).collect();
+    assert_eq!(all, checked, "a new generator needs its own check in this file");
+}
+
+#[test]
+fn generated_questions_are_complete_and_reproducible() {
+    for generator in GENERATORS {
+        let first = generator.generate(&mut StdRng::seed_from_u64(9)).unwrap();
+        let again = generator.generate(&mut StdRng::seed_from_u64(9)).unwrap();
+        assert_eq!(first, again, "{}: same seed, same question", generator.id);
+        let q = &first.question;
+        assert_eq!((q.id.as_str(), q.topic), (generator.id, generator.topic));
+        assert!(!q.prompt.is_empty() && !q.explanation.is_empty(), "{}", q.id);
+        for (name, value) in &first.sizes {
+            assert!(q.prompt.contains(&value.to_string()), "{}: the prompt does not show {name} = {value}", q.id);
+        }
+        let variety: HashSet<String> =
+            (0..8).map(|s| generator.generate(&mut StdRng::seed_from_u64(s)).unwrap().question.prompt).collect();
+        assert!(variety.len() > 3, "{}: only {} different prompts", generator.id, variety.len());
+    }
+}
+
+#[test]
+fn mha_weights_shape_matches_the_batched_reference() {
+    for g in generated("gen.mha-weights-shape") {
+        let (n, l, d, h) = (size(&g, "N"), size(&g, "L"), size(&g, "D"), size(&g, "H"));
+        let mut s = Sampler::new(1);
+        let w = s.multi_head_weights(d, h);
+        let (_, weights) = batched_self_attention(&sequences(&mut s, n, l, d), &w, None);
+        assert_eq!(shape_answer(&g), shape_of_heads(&weights));
+    }
+}
+
+#[test]
+fn head_split_shape_matches_split_heads() {
+    for g in generated("gen.head-split-shape") {
+        let (n, l, d, h) = (size(&g, "N"), size(&g, "L"), size(&g, "D"), size(&g, "H"));
+        let mut s = Sampler::new(2);
+        let w = s.multi_head_weights(d, h);
+        let heads: Vec<Vec<Matrix>> =
+            sequences(&mut s, n, l, d).iter().map(|x| split_heads(&w.q.forward(x), h)).collect();
+        assert_eq!(shape_answer(&g), shape_of_heads(&heads));
+    }
+}
+
+#[test]
+fn cross_attention_shape_matches_the_reference() {
+    for g in generated("gen.cross-attention-weights-shape") {
+        let (n, l, src, d, h) = (size(&g, "N"), size(&g, "L"), size(&g, "S"), size(&g, "D"), size(&g, "H"));
+        let mut s = Sampler::new(3);
+        let w = s.multi_head_weights(d, h);
+        let (x, memory) = (sequences(&mut s, n, l, d), sequences(&mut s, n, src, d));
+        let weights: Vec<Vec<Matrix>> =
+            x.iter().zip(&memory).map(|(x, m)| reference::cross_attention(x, m, &w, None).1).collect();
+        assert_eq!(shape_answer(&g), shape_of_heads(&weights));
+    }
+}
+
+#[test]
+fn gqa_key_shape_matches_the_key_projection() {
+    for g in generated("gen.gqa-key-shape") {
+        let (n, l, d, h, kv) = (size(&g, "N"), size(&g, "L"), size(&g, "D"), size(&g, "H"), size(&g, "G"));
+        let mut s = Sampler::new(4);
+        let w = s.grouped_query_weights(d, h, kv, d / h);
+        let keys = sequences(&mut s, n, l, d).iter().map(|x| w.k.forward(x)).collect::<Vec<_>>();
+        assert_eq!(shape_answer(&g), [keys.len(), keys[0].nrows(), keys[0].ncols()]);
+        assert!(kv < h, "a grouped-query question has fewer key/value heads than query heads");
+    }
+}
+
+#[test]
+fn mha_parameters_match_four_biased_projections() {
+    for g in generated("gen.mha-parameters") {
+        let d = size(&g, "D") as f64;
+        assert_eq!(numeric_answer(&g), 4.0 * (d * d + d));
+    }
+}
+
+#[test]
+fn gqa_parameters_match_the_shrunk_key_value_projections() {
+    for g in generated("gen.gqa-parameters") {
+        let (d, h, kv) = (size(&g, "D") as f64, size(&g, "H") as f64, size(&g, "G") as f64);
+        let kv_width = kv * d / h;
+        assert_eq!(numeric_answer(&g), 2.0 * (d * d + d) + 2.0 * (d * kv_width + kv_width));
+    }
+}
+
+#[test]
+fn gate_parameters_match_one_more_projection() {
+    for g in generated("gen.gate-parameters") {
+        let d = size(&g, "D") as f64;
+        assert_eq!(numeric_answer(&g), d * d + d);
+    }
+}
+
+#[test]
+fn score_flops_match_two_n_l_squared_d() {
+    for g in generated("gen.score-flops") {
+        let (n, l, d) = (size(&g, "N") as f64, size(&g, "L") as f64, size(&g, "D") as f64);
+        assert_eq!(numeric_answer(&g), 2.0 * n * l * l * d);
+    }
+}
+
+#[test]
+fn attention_bytes_match_the_weights_the_reference_returns() {
+    for g in generated("gen.attention-matrix-bytes") {
+        let (n, l, d, h) = (size(&g, "N"), size(&g, "L"), size(&g, "D"), size(&g, "H"));
+        let mut s = Sampler::new(5);
+        let w = s.multi_head_weights(d, h);
+        let (_, weights) = batched_self_attention(&sequences(&mut s, n, l, d), &w, None);
+        let numbers: usize = weights.iter().flatten().map(|m| m.len()).sum();
+        assert_eq!(numeric_answer(&g), (numbers * std::mem::size_of::<f32>()) as f64);
+    }
+}
+
+#[test]
+fn kv_cache_bytes_match_two_g_d_k_floats() {
+    let mut kinds = HashSet::new();
+    for g in generated("gen.kv-cache-bytes") {
+        let (d, h, kv) = (size(&g, "D"), size(&g, "H"), size(&g, "G"));
+        assert_eq!(numeric_answer(&g), (2 * kv * (d / h) * 4) as f64);
+        kinds.insert(if kv == 1 {
+            "MQA"
+        } else if kv == h {
+            "MHA"
+        } else {
+            "GQA"
+        });
+    }
+    assert_eq!(kinds.len(), 3, "MHA, GQA and MQA all come up: {kinds:?}");
+}
+
+#[test]
+fn kv_cache_saving_is_h_over_g() {
+    for g in generated("gen.kv-cache-saving") {
+        let (h, kv) = (size(&g, "H") as f64, size(&g, "G") as f64);
+        assert_eq!(numeric_answer(&g), h / kv);
+    }
+}
+
+#[test]
+fn causal_mask_count_is_the_lower_triangle() {
+    for g in generated("gen.causal-mask-allowed") {
+        let l = size(&g, "L") as f64;
+        assert_eq!(numeric_answer(&g), l * (l + 1.0) / 2.0);
+    }
+}
+
+#[test]
+fn additive_parameters_match_two_projections_and_v_a() {
+    for g in generated("gen.additive-parameters") {
+        let (d_q, d_k, d_a) = (size(&g, "d_q") as f64, size(&g, "d_k") as f64, size(&g, "d_a") as f64);
+        assert_eq!(numeric_answer(&g), d_a * (d_q + d_k + 1.0));
+    }
+}
