@@ -14,6 +14,7 @@
 
 use crate::harness::protocol::FailureKind;
 use crate::prelude::{Mask, Matrix};
+use approx::AbsDiffEq;
 use nalgebra::{DMatrix, Scalar};
 use std::fmt::{Display, Write};
 
@@ -134,11 +135,14 @@ fn grids_agree(x: &Value, y: &Value) -> bool {
         (Value::Mask(a), Value::Mask(b)) => a == b,
         _ => numbers(x).iter().zip(numbers(y)).all(|((_, a), (_, b))| {
             let tolerance = tolerance(a);
-            a.iter().zip(b.iter()).all(|(&p, &q)| {
-                (p.is_nan() && q.is_nan()) || p == q || (p.is_finite() && q.is_finite() && (p - q).abs() <= tolerance)
-            })
+            a.iter().zip(b.iter()).all(|(&p, &q)| (p.is_nan() && q.is_nan()) || p == q || close(p, q, tolerance))
         }),
     }
+}
+
+/// Whether two finite entries are within `tolerance` of each other (NaN and infinities never are).
+fn close(expected: f32, actual: f32, tolerance: f32) -> bool {
+    expected.is_finite() && actual.is_finite() && expected.abs_diff_eq(&actual, tolerance)
 }
 
 /// The largest difference allowed from `expected`'s entries.
@@ -193,7 +197,7 @@ fn value_difference(name: &str, expected: &Value, actual: &Value) -> Option<Disc
         (Value::Mask(e), Value::Mask(a)) => first_in(name, e, a, |x, y| x != y),
         _ => numbers(expected).into_iter().zip(numbers(actual)).find_map(|((label, e), (_, a))| {
             let tolerance = tolerance(e);
-            first_in(&format!("{name}{label}"), e, a, |x, y| (x - y).is_nan() || (x - y).abs() > tolerance)
+            first_in(&format!("{name}{label}"), e, a, |x, y| !close(x, y, tolerance))
         }),
     };
     first_difference.map(|first_difference| Discrepancy {

@@ -166,9 +166,13 @@ impl<E: Exercise> Trial<'_, E> {
     /// and on every edge case, if the subject returns a wrong result on at
     /// least one of them (a function that only panics is not named).
     fn identify(&mut self, counterexample: &E::Input) -> Option<MistakeInfo> {
-        let inputs: Vec<E::Input> =
-            std::iter::once(counterexample.clone()).chain(E::edge_cases().into_iter().map(|(_, i)| i)).collect();
-        let seen: Vec<_> = inputs.iter().map(|input| self.observe("naming the mistake", input)).collect();
+        let evidence = std::iter::once(("the counterexample", counterexample.clone())).chain(E::edge_cases());
+        let (labels, inputs): (Vec<&str>, Vec<E::Input>) = evidence.unzip();
+        let seen: Vec<_> = labels
+            .iter()
+            .zip(&inputs)
+            .map(|(label, input)| self.observe(&format!("naming the mistake, on {label}"), input))
+            .collect();
         let returns_wrong_results = inputs.iter().zip(&seen).any(
             |(input, seen)| matches!(seen, Ok(actual) if discrepancy(&E::call(E::REFERENCE, input), actual).is_some()),
         );
