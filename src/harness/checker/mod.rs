@@ -11,7 +11,7 @@
 //! ```
 //!
 //! and [`child_main`] answers the parent's [`Request`](protocol::Request) with
-//! a [`Report`](protocol::Report). Tests call [`check`] directly.
+//! a [`Report`]. Tests call [`check`] directly.
 //!
 //! How a function is judged:
 //! 1. **Edge cases first**, the same in every run: l = 1, d = 1, l_q ≠ l_k,

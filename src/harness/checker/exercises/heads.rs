@@ -263,6 +263,7 @@ impl<F: Form> HeadsCase<F> {
         let group = heads / kv_heads;
         let d_out = self.w.o.out_features();
         let keys_are_queries = F::SOURCES == Sources::SelfTied;
+        // The indices of a size that may lose one: none when it is 1 (no size shrinks to 0).
         let ranges = |n: usize| 0..if n > 1 { n } else { 0 };
         let mut smaller: Vec<Self> = ranges(l_q).map(|i| self.without_query(i)).collect();
         smaller.extend(ranges(l_k).filter(|_| !keys_are_queries).map(|j| self.without_key(j)));
