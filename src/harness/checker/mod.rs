@@ -4,7 +4,7 @@
 //! `attn-quiz check` compiles the learner's file into a small program whose
 //! `main` is
 //!
-//! ```ignore
+//! ```text
 //! fn main() -> std::process::ExitCode {
 //!     attn_quiz::harness::checker::child_main(attn_quiz::harness::checker::Learner::Mha(learner::multi_head_attention))
 //! }
