@@ -98,6 +98,12 @@ impl Draw {
     }
 }
 
+/// The indices one of which a size of `n` may lose in shrinking: all of
+/// `0..n`, or none when `n` is 1 (no size shrinks to 0).
+pub(crate) fn removable(n: usize) -> impl Iterator<Item = usize> {
+    (0..n).filter(move |_| n > 1)
+}
+
 /// `m` without the rows `drop` says.
 pub(crate) fn keep_rows<T: Scalar>(m: &DMatrix<T>, drop: impl Fn(usize) -> bool) -> DMatrix<T> {
     m.select_rows(&(0..m.nrows()).filter(|&i| !drop(i)).collect::<Vec<_>>())

@@ -1,7 +1,7 @@
 //! `additive`: `additive_attention(q, k, v, w, mask) -> (output, weights)`.
 
 use super::sdpa::{Sequences, mask_of};
-use crate::harness::checker::draw::{Draw, keep_columns, keep_rows, simpler_matrix};
+use crate::harness::checker::draw::{Draw, keep_columns, keep_rows, removable, simpler_matrix};
 use crate::harness::checker::exercise::Exercise;
 use crate::harness::checker::knobs::{self, Knobs, Mutant};
 use crate::harness::checker::outputs::Outputs;
@@ -25,57 +25,49 @@ pub(crate) struct AdditiveCase {
 }
 
 impl AdditiveCase {
-    /// The same case with other weights.
-    fn with_weights(&self, w_q: Matrix, w_k: Matrix, v_a: RowVector) -> Self {
-        AdditiveCase { seq: self.seq.clone(), w: AdditiveWeights { w_q, w_k, v_a } }
-    }
-
     /// The same case with other sequences.
     fn with_sequences(&self, seq: Sequences) -> Self {
         AdditiveCase { seq, w: self.w.clone() }
     }
 
+    /// The same case with other weights.
+    fn with_weights(&self, w: AdditiveWeights) -> Self {
+        AdditiveCase { seq: self.seq.clone(), w }
+    }
+
     /// One fewer query feature, key feature, value feature or alignment feature.
     fn narrower(&self) -> Vec<Self> {
         let (s, w) = (&self.seq, &self.w);
-        let mut narrower = Vec::new();
-        for c in (0..s.q.ncols()).filter(|_| s.q.ncols() > 1) {
-            let q = keep_columns(&s.q, |j| j == c);
-            let mut case = self.with_weights(keep_rows(&w.w_q, |r| r == c), w.w_k.clone(), w.v_a.clone());
-            case.seq.q = q;
-            narrower.push(case);
-        }
-        for c in (0..s.k.ncols()).filter(|_| s.k.ncols() > 1) {
-            let k = keep_columns(&s.k, |j| j == c);
-            let mut case = self.with_weights(w.w_q.clone(), keep_rows(&w.w_k, |r| r == c), w.v_a.clone());
-            case.seq.k = k;
-            narrower.push(case);
-        }
-        for c in (0..s.v.ncols()).filter(|_| s.v.ncols() > 1) {
-            narrower.push(self.with_sequences(Sequences { v: keep_columns(&s.v, |j| j == c), ..s.clone() }));
-        }
-        for c in (0..w.v_a.len()).filter(|_| w.v_a.len() > 1) {
+        let queries = removable(s.q.ncols()).map(|c| AdditiveCase {
+            seq: Sequences { q: keep_columns(&s.q, |j| j == c), ..s.clone() },
+            w: AdditiveWeights { w_q: keep_rows(&w.w_q, |r| r == c), ..w.clone() },
+        });
+        let keys = removable(s.k.ncols()).map(|c| AdditiveCase {
+            seq: Sequences { k: keep_columns(&s.k, |j| j == c), ..s.clone() },
+            w: AdditiveWeights { w_k: keep_rows(&w.w_k, |r| r == c), ..w.clone() },
+        });
+        let values = removable(s.v.ncols())
+            .map(|c| self.with_sequences(Sequences { v: keep_columns(&s.v, |j| j == c), ..s.clone() }));
+        let alignment = removable(w.v_a.len()).map(|c| {
             let v_a: Vec<f32> = w.v_a.iter().enumerate().filter(|&(j, _)| j != c).map(|(_, &x)| x).collect();
-            let drop = |j| j == c;
-            narrower.push(self.with_weights(
-                keep_columns(&w.w_q, drop),
-                keep_columns(&w.w_k, drop),
-                RowVector::from_row_slice(&v_a),
-            ));
-        }
-        narrower
+            self.with_weights(AdditiveWeights {
+                w_q: keep_columns(&w.w_q, |j| j == c),
+                w_k: keep_columns(&w.w_k, |j| j == c),
+                v_a: RowVector::from_row_slice(&v_a),
+            })
+        });
+        queries.chain(keys).chain(values).chain(alignment).collect()
     }
 
     /// Simpler weights: one of W_q, W_k, v_a all zero or with integer entries.
     fn simpler_weights(&self) -> Vec<Self> {
         let w = &self.w;
-        let v_a = Matrix::from_row_slice(1, w.v_a.len(), w.v_a.as_slice());
-        let w_q = simpler_matrix(&w.w_q).into_iter().map(|w_q| self.with_weights(w_q, w.w_k.clone(), w.v_a.clone()));
-        let w_k = simpler_matrix(&w.w_k).into_iter().map(|w_k| self.with_weights(w.w_q.clone(), w_k, w.v_a.clone()));
-        let v_a = simpler_matrix(&v_a)
+        let w_q = simpler_matrix(&w.w_q).into_iter().map(|w_q| AdditiveWeights { w_q, ..w.clone() });
+        let w_k = simpler_matrix(&w.w_k).into_iter().map(|w_k| AdditiveWeights { w_k, ..w.clone() });
+        let v_a = simpler_matrix(&Matrix::from_row_slice(1, w.v_a.len(), w.v_a.as_slice()))
             .into_iter()
-            .map(|v_a| self.with_weights(w.w_q.clone(), w.w_k.clone(), RowVector::from_row_slice(v_a.as_slice())));
-        w_q.chain(w_k).chain(v_a).collect()
+            .map(|v_a| AdditiveWeights { v_a: RowVector::from_row_slice(v_a.as_slice()), ..w.clone() });
+        w_q.chain(w_k).chain(v_a).map(|w| self.with_weights(w)).collect()
     }
 }
 

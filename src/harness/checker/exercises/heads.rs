@@ -7,8 +7,8 @@
 //! values.
 
 use crate::harness::checker::draw::{
-    Draw, drop_inputs, drop_outputs, keep_columns, keep_rows, mask_without_key, mask_without_query, simpler_layers,
-    simpler_matrix,
+    Draw, drop_inputs, drop_outputs, keep_columns, keep_rows, mask_without_key, mask_without_query, removable,
+    simpler_layers, simpler_matrix,
 };
 use crate::harness::checker::knobs::Knobs;
 use crate::harness::checker::render;
@@ -263,16 +263,14 @@ impl<F: Form> HeadsCase<F> {
         let group = heads / kv_heads;
         let d_out = self.w.o.out_features();
         let keys_are_queries = F::SOURCES == Sources::SelfTied;
-        // The indices of a size that may lose one: none when it is 1 (no size shrinks to 0).
-        let ranges = |n: usize| 0..if n > 1 { n } else { 0 };
-        let mut smaller: Vec<Self> = ranges(l_q).map(|i| self.without_query(i)).collect();
-        smaller.extend(ranges(l_k).filter(|_| !keys_are_queries).map(|j| self.without_key(j)));
-        smaller.extend(ranges(kv_heads).map(|g| self.without_heads(|h| h / group == g, |j| j == g)));
-        smaller.extend(ranges(group).map(|t| self.without_heads(|h| h % group == t, |_| false)));
-        smaller.extend(ranges(d_model).map(|c| self.without_feature(c)));
-        smaller.extend(ranges(d_k).map(|t| self.narrower_keys(t)));
-        smaller.extend(ranges(d_v).map(|t| self.narrower_values(t)));
-        smaller.extend(ranges(d_out).map(|j| {
+        let mut smaller: Vec<Self> = removable(l_q).map(|i| self.without_query(i)).collect();
+        smaller.extend(removable(l_k).filter(|_| !keys_are_queries).map(|j| self.without_key(j)));
+        smaller.extend(removable(kv_heads).map(|g| self.without_heads(|h| h / group == g, |j| j == g)));
+        smaller.extend(removable(group).map(|t| self.without_heads(|h| h % group == t, |_| false)));
+        smaller.extend(removable(d_model).map(|c| self.without_feature(c)));
+        smaller.extend(removable(d_k).map(|t| self.narrower_keys(t)));
+        smaller.extend(removable(d_v).map(|t| self.narrower_values(t)));
+        smaller.extend(removable(d_out).map(|j| {
             let w = GroupedQueryWeights { o: drop_outputs(&self.w.o, |c| c == j), ..self.w.clone() };
             self.with_weights(w, self.gate.clone())
         }));

@@ -4,7 +4,7 @@
 //! additive attention shares.
 
 use crate::harness::checker::draw::{
-    Draw, keep_columns, keep_rows, mask_without_key, mask_without_query, simpler_matrix,
+    Draw, keep_columns, keep_rows, mask_without_key, mask_without_query, removable, simpler_matrix,
 };
 use crate::harness::checker::exercise::Exercise;
 use crate::harness::checker::knobs::{self, Knobs, Mutant};
@@ -52,12 +52,12 @@ impl Sequences {
 
     /// One query fewer, or one key (and its value) fewer.
     pub fn fewer_positions(&self) -> Vec<Self> {
-        let queries = (0..self.q.nrows()).filter(|_| self.q.nrows() > 1).map(|i| Sequences {
+        let queries = removable(self.q.nrows()).map(|i| Sequences {
             q: keep_rows(&self.q, |r| r == i),
             mask: mask_without_query(&self.mask, i),
             ..self.clone()
         });
-        let keys = (0..self.k.nrows()).filter(|_| self.k.nrows() > 1).map(|j| Sequences {
+        let keys = removable(self.k.nrows()).map(|j| Sequences {
             k: keep_rows(&self.k, |r| r == j),
             v: keep_rows(&self.v, |r| r == j),
             mask: mask_without_key(&self.mask, j),
@@ -96,14 +96,13 @@ impl Arbitrary for Sequences {
     /// Fewer positions, narrower q/k (d_k) or v (d_v), then simpler values.
     fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
         let d_k = self.q.ncols();
-        let narrower_qk = (0..d_k).filter(|_| d_k > 1).map(|c| Sequences {
+        let narrower_qk = removable(d_k).map(|c| Sequences {
             q: keep_columns(&self.q, |j| j == c),
             k: keep_columns(&self.k, |j| j == c),
             ..self.clone()
         });
         let d_v = self.v.ncols();
-        let narrower_v =
-            (0..d_v).filter(|_| d_v > 1).map(|c| Sequences { v: keep_columns(&self.v, |j| j == c), ..self.clone() });
+        let narrower_v = removable(d_v).map(|c| Sequences { v: keep_columns(&self.v, |j| j == c), ..self.clone() });
         let mut smaller = self.fewer_positions();
         smaller.extend(narrower_qk.chain(narrower_v));
         smaller.extend(self.simpler());

@@ -1,6 +1,6 @@
 //! `softmax`: `softmax_rows(scores: &Matrix) -> Matrix`.
 
-use crate::harness::checker::draw::{Draw, keep_columns, keep_rows, simpler_matrix};
+use crate::harness::checker::draw::{Draw, keep_columns, keep_rows, removable, simpler_matrix};
 use crate::harness::checker::exercise::Exercise;
 use crate::harness::checker::knobs::{self, Knobs, Mutant};
 use crate::harness::checker::outputs::Outputs;
@@ -26,8 +26,8 @@ impl Arbitrary for Scores {
     /// Fewer rows, fewer columns, then all zeros or integer entries.
     fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
         let m = &self.0;
-        let rows = (0..m.nrows()).filter(|_| m.nrows() > 1).map(|i| keep_rows(m, |r| r == i));
-        let cols = (0..m.ncols()).filter(|_| m.ncols() > 1).map(|j| keep_columns(m, |c| c == j));
+        let rows = removable(m.nrows()).map(|i| keep_rows(m, |r| r == i));
+        let cols = removable(m.ncols()).map(|j| keep_columns(m, |c| c == j));
         let smaller: Vec<Scores> = rows.chain(cols).chain(simpler_matrix(m)).map(Scores).collect();
         Box::new(smaller.into_iter())
     }
