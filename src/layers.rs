@@ -105,8 +105,13 @@ impl MultiHeadWeights {
 
     /// Number of learned numbers in the four projections.
     pub fn parameter_count(&self) -> usize {
-        [&self.q, &self.k, &self.v, &self.o].iter().map(|l| l.parameter_count()).sum()
+        total_parameters(&[&self.q, &self.k, &self.v, &self.o])
     }
+}
+
+/// Learned numbers in a set of linear layers.
+fn total_parameters(layers: &[&Linear]) -> usize {
+    layers.iter().map(|l| l.parameter_count()).sum()
 }
 
 /// Gated self-attention: multi-head weights plus a gate projection
@@ -153,7 +158,7 @@ impl GroupedQueryWeights {
 
     /// Number of learned numbers in the four projections.
     pub fn parameter_count(&self) -> usize {
-        [&self.q, &self.k, &self.v, &self.o].iter().map(|l| l.parameter_count()).sum()
+        total_parameters(&[&self.q, &self.k, &self.v, &self.o])
     }
 
     /// The same weights seen as multi-head attention; `None` unless G = H.

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod hint;
 pub mod init;
 pub mod list;
+mod quiz_files;
 pub mod reset;
 pub mod run;
 pub mod show;

@@ -1,15 +1,14 @@
 //! `attn-quiz run`: a quiz session.
 
+use super::quiz_files::{Opened, QuizFiles};
 use attn_quiz::quiz::bank::Bank;
 use attn_quiz::quiz::plan::{self, Request};
 use attn_quiz::quiz::progress::{self, Progress};
 use attn_quiz::quiz::session::Session;
 use attn_quiz::quiz::topic::{self, Topic};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-use colored::Colorize;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `attn-quiz run`.
@@ -28,33 +27,24 @@ pub struct Args {
     /// Ask only the questions due for review.
     #[arg(long)]
     review: bool,
-    /// Directory of the progress file [default: $ATTN_QUIZ_STATE_DIR, else the platform state directory].
-    #[arg(long, value_name = "DIR")]
-    state_dir: Option<PathBuf>,
-    /// Ask the questions in DIR/<topic>.toml instead of the built-in bank (for question authors).
-    #[arg(long, value_name = "DIR")]
-    bank_dir: Option<PathBuf>,
+    #[command(flatten)]
+    files: QuizFiles,
 }
 
 /// Runs `attn-quiz run`.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let bank = Bank::open(args.bank_dir.as_deref())?;
-    let path = progress::path(args.state_dir.as_deref())?;
-    let loaded = progress::load(&path)?;
-    if let Some(warning) = &loaded.warning {
-        eprintln!("{} {warning}", "warning:".yellow().bold());
-    }
+    let Opened { bank, path, progress: saved } = args.files.open()?;
     let now = progress::now();
     let seed = args.seed.unwrap_or_else(rand::random);
     let mut rng = StdRng::seed_from_u64(seed);
     let request = Request { topics: args.topics, count: args.count as usize, review_only: args.review, now };
-    let planned = plan::plan(&bank, &loaded.value, &request, &mut rng);
+    let planned = plan::plan(&bank, &saved, &request, &mut rng);
     if planned.is_empty() {
-        println!("{}", nothing_to_ask(&bank, &request, &loaded.value));
+        println!("{}", nothing_to_ask(&bank, &request, &saved));
         return Ok(ExitCode::SUCCESS);
     }
     let save = |progress: &Progress| -> anyhow::Result<()> { Ok(progress::save(&path, progress)?) };
-    let session = Session::new(std::io::stdin().lock(), std::io::stdout().lock(), loaded.value, save, now);
+    let session = Session::new(std::io::stdin().lock(), std::io::stdout().lock(), saved, save, now);
     let tally = session.run(&planned, &mut rng, seed)?;
     if tally.total_answered() > 0 {
         println!("Progress saved in {}.", path.display());

@@ -1,32 +1,21 @@
 //! `attn-quiz stats`: mastery per topic.
 
-use attn_quiz::quiz::bank::Bank;
+use super::quiz_files::{Opened, QuizFiles};
 use attn_quiz::quiz::{mastery, progress};
-use colored::Colorize;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `attn-quiz stats`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Directory of the progress file [default: $ATTN_QUIZ_STATE_DIR, else the platform state directory].
-    #[arg(long, value_name = "DIR")]
-    state_dir: Option<PathBuf>,
-    /// Count the questions in DIR/<topic>.toml instead of the built-in bank (for question authors).
-    #[arg(long, value_name = "DIR")]
-    bank_dir: Option<PathBuf>,
+    #[command(flatten)]
+    files: QuizFiles,
 }
 
 /// Runs `attn-quiz stats`.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let bank = Bank::open(args.bank_dir.as_deref())?;
-    let path = progress::path(args.state_dir.as_deref())?;
-    let loaded = progress::load(&path)?;
-    if let Some(warning) = loaded.warning {
-        eprintln!("{} {warning}", "warning:".yellow().bold());
-    }
-    let rows = mastery::per_topic(&bank, &loaded.value, progress::now());
+    let Opened { bank, path, progress: saved } = args.files.open()?;
+    let rows = mastery::per_topic(&bank, &saved, progress::now());
     let mut out = std::io::stdout().lock();
     mastery::write_table(&mut out, &rows)?;
     let seen: usize = rows.iter().map(|(_, counts)| counts.seen).sum();

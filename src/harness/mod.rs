@@ -11,10 +11,14 @@
 //! 2. [`compile`] builds it with one `cargo build` and sorts rustc's messages;
 //! 3. [`child`] runs it with a [`protocol::Request`], under a timeout, and
 //!    reads the [`protocol::Report`];
-//! 4. [`check`] ties the steps together into a [`verdict::Verdict`].
+//! 4. [`check`] ties the steps together into a [`verdict::Verdict`], which
+//!    [`render`] writes for a terminal.
 //!
-//! [`render`] writes the verdict for a terminal. Around it: [`exercises`] (names, templates, hints) and [`progress`] (the
-//! learner's statuses and hints shown).
+//! The [`checker`] is the part that runs inside that program: it
+//! property-tests the learner's function against the reference and writes
+//! the report ([`protocol`] has the messages between the two processes).
+//! Around it all: [`exercises`] (names, templates, hints) and [`progress`]
+//! (the learner's statuses and hints shown).
 
 pub mod check;
 pub mod checker;

@@ -1,0 +1,60 @@
+//! `causal_mask`: `causal_mask(len: usize) -> Mask`.
+
+use crate::harness::checker::draw::Draw;
+use crate::harness::checker::exercise::Exercise;
+use crate::harness::checker::knobs::{self, Knobs, Mutant};
+use crate::harness::checker::outputs::Outputs;
+use crate::harness::checker::twins;
+use crate::prelude::Mask;
+use crate::reference;
+use quickcheck::{Arbitrary, Gen};
+
+/// The exercise.
+pub(crate) struct CausalMask;
+
+/// A sequence length.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Length(pub usize);
+
+impl Arbitrary for Length {
+    /// Up to twice the generator's size (a mask is cheap).
+    fn arbitrary(g: &mut Gen) -> Self {
+        let mut draw = Draw::new(g);
+        Length(draw.size() + draw.size())
+    }
+
+    /// Length 1, half the length, one less.
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        let mut shorter = vec![1, self.0 / 2, self.0 - 1];
+        shorter.retain(|&n| n >= 1 && n < self.0);
+        shorter.dedup();
+        Box::new(shorter.into_iter().map(Length))
+    }
+}
+
+impl Exercise for CausalMask {
+    type Function = fn(usize) -> Mask;
+    type Input = Length;
+    const NAME: &'static str = "causal_mask";
+    const REFERENCE: Self::Function = reference::causal_mask;
+
+    fn call(function: Self::Function, input: &Length) -> Outputs {
+        Outputs::mask(function(input.0))
+    }
+
+    fn twin(knobs: &Knobs, input: &Length) -> Outputs {
+        Outputs::mask(twins::causal_mask(input.0, knobs))
+    }
+
+    fn edge_cases() -> Vec<(&'static str, Length)> {
+        vec![("one position", Length(1)), ("two positions", Length(2)), ("five positions", Length(5))]
+    }
+
+    fn mutants() -> Vec<Mutant> {
+        knobs::CAUSAL.to_vec()
+    }
+
+    fn arguments(input: &Length) -> Vec<(String, String)> {
+        vec![("len".to_string(), input.0.to_string())]
+    }
+}

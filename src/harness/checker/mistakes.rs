@@ -1,0 +1,140 @@
+//! The classic mistakes the checker can name, each with a one-line hint.
+//!
+//! The ids are stable: the solution corpus (`tests/solutions/<exercise>/mistake_<id>.rs`)
+//! and the command line tests rely on them.
+
+use crate::harness::protocol;
+
+/// A classic mistake: a stable id, its name in words and a hint towards the fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MistakeInfo {
+    /// Short stable id, e.g. `scale_by_sqrt_d_model`.
+    pub id: &'static str,
+    /// What the code does, in words.
+    pub name: &'static str,
+    /// One line towards the fix.
+    pub hint: &'static str,
+}
+
+impl MistakeInfo {
+    /// The protocol form of this mistake.
+    pub fn to_protocol(self) -> protocol::Mistake {
+        protocol::Mistake { id: self.id.into(), name: self.name.into(), hint: self.hint.into() }
+    }
+}
+
+/// Declares one `pub(crate) const` per mistake.
+macro_rules! mistakes {
+    ($($constant:ident = $id:literal, $name:literal, $hint:literal;)*) => {
+        $(
+            #[doc = $name]
+            pub(crate) const $constant: MistakeInfo = MistakeInfo { id: $id, name: $name, hint: $hint };
+        )*
+        /// Every mistake above, in declaration order.
+        #[cfg(test)]
+        pub(crate) const ALL: &[MistakeInfo] = &[$($constant),*];
+    };
+}
+
+mistakes! {
+    // Softmax.
+    SOFTMAX_WRONG_AXIS = "softmax_wrong_axis",
+        "softmax over the wrong axis (down each column instead of along each row)",
+        "normalise each row: the weights of query i over all keys j must sum to 1";
+    SOFTMAX_WHOLE_MATRIX = "softmax_whole_matrix",
+        "softmax over the whole matrix instead of each row",
+        "a matrix's .max() and .sum() cover every entry; take the max and the sum of each row";
+    NO_MAX_SUBTRACTION = "no_max_subtraction",
+        "no max subtraction: exp overflows on large scores (inf / inf = NaN)",
+        "subtract each row's maximum before exp; the weights are unchanged and exp(s - max) <= 1";
+    GLOBAL_MAX_SUBTRACTION = "global_max_subtraction",
+        "subtracted the largest score of the whole matrix instead of each row's own maximum",
+        "a row far below the global maximum underflows to all zeros (0 / 0 = NaN); use each row's max";
+    // Masks.
+    NAN_ON_FULLY_MASKED_ROW = "nan_on_fully_masked_row",
+        "a fully masked row gives NaN (the -inf fill: exp(-inf - -inf))",
+        "a query that may attend to no key gets an all-zero weights row and an all-zero output row";
+    UNIFORM_ON_FULLY_MASKED_ROW = "uniform_on_fully_masked_row",
+        "a fully masked row gives uniform weights (the -1e9 fill: every entry ties)",
+        "a query that may attend to no key gets an all-zero weights row, not 1/l_k everywhere";
+    INVERTED_MASK = "inverted_mask",
+        "mask polarity inverted (true treated as blocked)",
+        "true means query i MAY attend to key j (PyTorch's boolean convention); block where it is false";
+    MASK_AFTER_SOFTMAX = "mask_after_softmax",
+        "mask applied after the softmax (allowed weights no longer sum to 1)",
+        "leave masked keys out of the softmax itself: mask the scores, then normalise";
+    // Scale.
+    SCALE_BY_SQRT_D_MODEL = "scale_by_sqrt_d_model",
+        "scores scaled by sqrt(d_model) instead of sqrt(d_k)",
+        "d_k is the width of one head: the q projection width divided by num_heads";
+    SCALE_BY_SQRT_D_V = "scale_by_sqrt_d_v",
+        "scores scaled by sqrt(d_v) (value width) instead of sqrt(d_k)",
+        "the scale comes from the query/key width d_k: columns of q, not of v";
+    SCALE_BY_D_K = "scale_by_d_k",
+        "scores divided by d_k instead of sqrt(d_k)",
+        "divide q·kᵀ by the square root of d_k";
+    NO_SCALE = "no_scale",
+        "scores not scaled by 1/sqrt(d_k)",
+        "divide q·kᵀ by sqrt(d_k) before the softmax";
+    D_K_FROM_INPUT_WIDTH = "d_k_from_input_width",
+        "d_k taken as input width / num_heads instead of the per-head projection width",
+        "d_k = (q projection width) / num_heads, i.e. w.q.weight.ncols() / num_heads";
+    // Heads.
+    STRIDED_HEAD_SPLIT = "strided_head_split",
+        "heads split into strided columns (h, h+H, ...) instead of contiguous blocks",
+        "head h is the column block [h·d_k, (h+1)·d_k) of each projection";
+    MISSING_OUTPUT_PROJECTION = "missing_output_projection",
+        "the output projection w.o is missing",
+        "after concatenating the heads, apply w.o (weight and bias): concat·W_o + b_o";
+    MISSING_BIAS = "missing_bias",
+        "projection biases left out",
+        "a linear layer is x·W + b: use Linear::forward, or add the bias row yourself";
+    KEY_VALUE_SWAPPED = "key_value_swapped",
+        "keys and values mixed up (projections or inputs swapped)",
+        "keys are key·W_k and decide the weights; values are value·W_v and are averaged";
+    PER_HEAD_BLOCK_PROJECTION = "per_head_block_projection",
+        "each head projects its own slice of the input with a small (d_k × d_k) block",
+        "project the full input once with the (D × H·d_k) matrix, then split the result into heads";
+    GQA_MODULO_MAPPING = "gqa_modulo_mapping",
+        "query head h paired with key/value head h % G instead of h / (H / G)",
+        "consecutive query heads share a KV head: head h uses KV head h / (H / G)";
+    GATE_AFTER_OUTPUT_PROJECTION = "gate_after_output_projection",
+        "the gate multiplies the output after w.o instead of the concatenated heads before it",
+        "out = (sigmoid(x·W_g + b_g) ⊙ concat_heads)·W_o + b_o: gate first, then project";
+    GATE_WITHOUT_SIGMOID = "gate_without_sigmoid",
+        "the gate is the raw x·W_g + b_g, without the sigmoid",
+        "squash the gate into (0, 1) with the sigmoid 1 / (1 + e^-z)";
+    // Cross-attention.
+    CROSS_QUERIES_FROM_MEMORY = "cross_queries_from_memory",
+        "cross-attention queries taken from memory (the sides are swapped)",
+        "queries come from x (the decoder side); keys and values from memory";
+    CROSS_VALUES_FROM_X = "cross_values_from_x",
+        "cross-attention values taken from x instead of memory",
+        "keys and values both come from memory; only the queries come from x";
+    CROSS_KEYS_FROM_X = "cross_keys_from_x",
+        "cross-attention keys taken from x instead of memory",
+        "keys and values both come from memory; only the queries come from x";
+    // Additive attention.
+    ADDITIVE_SUM_OF_TANH = "additive_sum_of_tanh",
+        "tanh applied to q·W_q and k·W_k separately instead of to their sum",
+        "score_ij = v_a · tanh(q_i·W_q + k_j·W_k): add first, then tanh";
+    ADDITIVE_MISSING_TANH = "additive_missing_tanh",
+        "additive score without the tanh",
+        "score_ij = v_a · tanh(q_i·W_q + k_j·W_k); without tanh it collapses to a sum of two dot products";
+    ADDITIVE_SCALED = "additive_scaled",
+        "additive scores divided by a square root scale",
+        "additive attention has no 1/sqrt(d) scale (tanh already bounds each term)";
+    VALUES_FROM_KEYS = "values_from_keys",
+        "the weights average the keys instead of the values",
+        "output = weights · v: the keys only decide the weights";
+    // Causal mask.
+    CAUSAL_MASK_STRICT = "causal_mask_strict",
+        "causal mask without the diagonal (j < i): a position cannot see itself",
+        "query i may attend to keys j <= i, the diagonal included";
+    CAUSAL_MASK_OFF_BY_ONE = "causal_mask_off_by_one",
+        "causal mask one step too wide (j <= i + 1): each position sees the next one",
+        "query i may attend to keys j <= i and never to a later position";
+    CAUSAL_MASK_TRANSPOSED = "causal_mask_transposed",
+        "causal mask transposed (j >= i): each position sees the future, not the past",
+        "rows are queries and columns keys: keep the lower triangle, mask[(i, j)] = j <= i";
+}

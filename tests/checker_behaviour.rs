@@ -1,0 +1,191 @@
+//! How the checker reports what is not a classic mistake: panics, `todo!()`,
+//! wrong shapes; and what it promises about counterexamples and seeds.
+
+use attn_quiz::harness::checker::{Learner, Verdict, check};
+use attn_quiz::harness::protocol::{Case, Failure, FailureKind, Outcome};
+use attn_quiz::prelude::*;
+use attn_quiz::reference;
+use std::cell::Cell;
+
+/// Checks with 100 random cases and the given seed.
+fn run(learner: Learner, seed: u64) -> Verdict {
+    check(learner, seed, 100, &mut |_| {})
+}
+
+/// The failure of a verdict that must have failed.
+fn failure(verdict: &Verdict) -> &Failure {
+    match &verdict.outcome {
+        Outcome::Failed(failure) => failure,
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+/// The rendering of argument `name` in a case.
+fn argument<'a>(case: &'a Case, name: &str) -> &'a str {
+    case.arguments.iter().find(|(n, _)| n == name).map(|(_, text)| text.as_str()).unwrap()
+}
+
+fn panics_on_two_queries(q: &Matrix, k: &Matrix, v: &Matrix, mask: Option<&Mask>) -> (Matrix, Matrix) {
+    assert!(q.nrows() < 2, "cannot handle {} queries", q.nrows());
+    reference::scaled_dot_product_attention(q, k, v, mask)
+}
+
+#[test]
+fn a_panic_is_reported_with_its_message_place_and_input() {
+    let verdict = run(Learner::Sdpa(panics_on_two_queries), 1);
+    let failure = failure(&verdict);
+    assert_eq!(failure.kind, FailureKind::Panic);
+    let message = failure.panic_message.as_deref().unwrap();
+    assert!(message.starts_with("cannot handle 2 queries"), "{message}");
+    assert!(message.contains("checker_behaviour.rs"), "the location is given: {message}");
+    assert!(argument(&failure.case, "q").starts_with("(2×1)"), "shrunk to two queries of width 1");
+    assert!(failure.actual.is_empty() && failure.mistake.is_none());
+    assert!(failure.expected.contains("output:"));
+}
+
+fn softmax_todo(_scores: &Matrix) -> Matrix {
+    todo!()
+}
+
+fn mha_unimplemented(
+    _: &Matrix,
+    _: &Matrix,
+    _: &Matrix,
+    _: &MultiHeadWeights,
+    _: Option<&Mask>,
+) -> (Matrix, Vec<Matrix>) {
+    unimplemented!("my multi-head attention")
+}
+
+#[test]
+fn todo_or_unimplemented_means_not_started() {
+    for learner in [Learner::Softmax(softmax_todo), Learner::Mha(mha_unimplemented)] {
+        let verdict = run(learner, 1);
+        assert_eq!(verdict.outcome, Outcome::NotStarted);
+        assert_eq!(verdict.cases_run, 1, "stops at the first call");
+    }
+}
+
+fn todo_when_masked(q: &Matrix, k: &Matrix, v: &Matrix, mask: Option<&Mask>) -> (Matrix, Matrix) {
+    if mask.is_some() {
+        todo!("masks")
+    }
+    reference::scaled_dot_product_attention(q, k, v, None)
+}
+
+#[test]
+fn a_todo_left_on_one_path_is_a_panic_once_something_returned() {
+    let verdict = run(Learner::Sdpa(todo_when_masked), 1);
+    let failure = failure(&verdict);
+    assert_eq!(failure.kind, FailureKind::Panic);
+    assert!(failure.panic_message.as_deref().unwrap().starts_with("not yet implemented: masks"));
+    assert_ne!(argument(&failure.case, "mask"), "None");
+}
+
+fn one_weights_matrix(
+    query: &Matrix,
+    key: &Matrix,
+    value: &Matrix,
+    w: &MultiHeadWeights,
+    mask: Option<&Mask>,
+) -> (Matrix, Vec<Matrix>) {
+    let (output, mut weights) = reference::multi_head_attention(query, key, value, w, mask);
+    weights.truncate(1);
+    (output, weights)
+}
+
+fn transposed_weights(q: &Matrix, k: &Matrix, v: &Matrix, mask: Option<&Mask>) -> (Matrix, Matrix) {
+    let (output, weights) = reference::scaled_dot_product_attention(q, k, v, mask);
+    (output, weights.transpose())
+}
+
+#[test]
+fn wrong_shapes_and_head_counts_are_wrong_shape() {
+    let heads = run(Learner::Mha(one_weights_matrix), 1);
+    let heads = failure(&heads);
+    assert_eq!(heads.kind, FailureKind::WrongShape);
+    assert_eq!(heads.first_difference.as_deref(), Some("weights: expected 2 matrices (one per head), got 1"));
+
+    let transposed = run(Learner::Sdpa(transposed_weights), 1);
+    let transposed = failure(&transposed);
+    assert_eq!(transposed.kind, FailureKind::WrongShape);
+    let (expected, got) = ("weights: expected 1×2, got 2×1", "weights: expected 2×1, got 1×2");
+    let difference = transposed.first_difference.as_deref().unwrap();
+    assert!(difference == expected || difference == got, "shrunk to l_q, l_k = 1, 2 or 2, 1: {difference}");
+}
+
+fn nan_everywhere(scores: &Matrix) -> Matrix {
+    scores.map(|_| f32::NAN)
+}
+
+#[test]
+fn nan_is_not_finite_and_shrinks_to_one_entry() {
+    let verdict = run(Learner::Softmax(nan_everywhere), 1);
+    let failure = failure(&verdict);
+    assert_eq!(failure.kind, FailureKind::NotFinite);
+    assert_eq!(argument(&failure.case, "scores"), "(1×1)\n[ 0 ]");
+    assert_eq!(failure.first_difference.as_deref(), Some("weights[0, 0]: expected 1, got NaN"));
+}
+
+/// Wrong only with four or more keys (no edge case has that many): it ignores the fourth key on.
+fn drops_keys_after_the_third(q: &Matrix, k: &Matrix, v: &Matrix, mask: Option<&Mask>) -> (Matrix, Matrix) {
+    let kept = k.nrows().min(3);
+    let mask = mask.map(|m| m.columns(0, kept).into_owned());
+    let (output, kept_weights) = reference::scaled_dot_product_attention(
+        q,
+        &k.rows(0, kept).into_owned(),
+        &v.rows(0, kept).into_owned(),
+        mask.as_ref(),
+    );
+    let mut weights = Matrix::zeros(q.nrows(), k.nrows());
+    weights.columns_mut(0, kept).copy_from(&kept_weights);
+    (output, weights)
+}
+
+#[test]
+fn a_random_failure_shrinks_to_the_smallest_case_that_shows_it() {
+    let verdict = run(Learner::Sdpa(drops_keys_after_the_third), 1);
+    let failure = failure(&verdict);
+    assert!(failure.case.label.starts_with("random case"), "{}", failure.case.label);
+    assert!(failure.case.label.contains("shrunk"), "{}", failure.case.label);
+    // Four keys are needed; everything else is as small as it gets.
+    assert!(argument(&failure.case, "q").starts_with("(1×1)"), "{:?}", failure.case);
+    assert!(argument(&failure.case, "k").starts_with("(4×1)"), "{:?}", failure.case);
+    assert!(argument(&failure.case, "v").starts_with("(4×1)"), "{:?}", failure.case);
+    assert_eq!(argument(&failure.case, "mask"), "None");
+    assert!(failure.mistake.is_none(), "not a classic mistake: {:?}", failure.mistake);
+}
+
+#[test]
+fn the_same_seed_replays_the_same_verdict() {
+    let first = run(Learner::Sdpa(drops_keys_after_the_third), 9);
+    assert_eq!(first, run(Learner::Sdpa(drops_keys_after_the_third), 9));
+    assert_eq!(first.seed, 9);
+    let labels = |seed| {
+        let mut seen = Vec::new();
+        check(Learner::Softmax(reference::softmax_rows), seed, 30, &mut |case| seen.push(case.clone()));
+        seen
+    };
+    assert_eq!(labels(4), labels(4));
+    assert_ne!(labels(4), labels(5), "another seed draws other random cases");
+}
+
+thread_local! {
+    static CALLS: Cell<u32> = const { Cell::new(0) };
+}
+
+fn counted_causal_mask(len: usize) -> Mask {
+    CALLS.set(CALLS.get() + 1);
+    reference::causal_mask(len)
+}
+
+#[test]
+fn every_learner_call_is_announced_first() {
+    let mut announced = 0;
+    let verdict = check(Learner::CausalMask(counted_causal_mask), 1, 50, &mut |case| {
+        announced += 1;
+        assert_eq!(CALLS.get() + 1, announced, "announced before the call: {}", case.label);
+    });
+    assert_eq!(verdict.outcome, Outcome::Passed);
+    assert_eq!((verdict.cases_run, announced), (53, 53), "3 edge cases and 50 random ones");
+}

@@ -1,0 +1,144 @@
+//! The solution corpus, judged in-process: every `correct_*` file passes, every
+//! `mistake_<id>` file fails with mistake `<id>` named.
+//!
+//! Each file of `tests/solutions/<exercise>/` is a learner's file, included
+//! here as a module. A test also checks that no file of the directory is left
+//! out of the table below.
+
+use attn_quiz::harness::checker::{Learner, Verdict, check};
+use attn_quiz::harness::protocol::Outcome;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Declares one module per corpus file and `corpus()`, the table of (path, learner).
+macro_rules! corpus {
+    ($($module:ident: $path:literal => $variant:ident($function:ident),)*) => {
+        $(
+            #[path = $path]
+            mod $module;
+        )*
+
+        /// Every corpus file: its path under `tests/` and the learner's function.
+        fn corpus() -> Vec<(&'static str, Learner)> {
+            vec![$(($path, Learner::$variant($module::$function))),*]
+        }
+    };
+}
+
+corpus! {
+    softmax_correct_loops_f64: "solutions/softmax/correct_loops_f64.rs" => Softmax(softmax_rows),
+    softmax_correct_reference: "solutions/softmax/correct_reference.rs" => Softmax(softmax_rows),
+    softmax_mistake_global_max_subtraction: "solutions/softmax/mistake_global_max_subtraction.rs" => Softmax(softmax_rows),
+    softmax_mistake_no_max_subtraction: "solutions/softmax/mistake_no_max_subtraction.rs" => Softmax(softmax_rows),
+    softmax_mistake_softmax_whole_matrix: "solutions/softmax/mistake_softmax_whole_matrix.rs" => Softmax(softmax_rows),
+    softmax_mistake_softmax_wrong_axis: "solutions/softmax/mistake_softmax_wrong_axis.rs" => Softmax(softmax_rows),
+    causal_mask_correct_loops: "solutions/causal_mask/correct_loops.rs" => CausalMask(causal_mask),
+    causal_mask_correct_reference: "solutions/causal_mask/correct_reference.rs" => CausalMask(causal_mask),
+    causal_mask_mistake_causal_mask_off_by_one: "solutions/causal_mask/mistake_causal_mask_off_by_one.rs" => CausalMask(causal_mask),
+    causal_mask_mistake_causal_mask_strict: "solutions/causal_mask/mistake_causal_mask_strict.rs" => CausalMask(causal_mask),
+    causal_mask_mistake_causal_mask_transposed: "solutions/causal_mask/mistake_causal_mask_transposed.rs" => CausalMask(causal_mask),
+    causal_mask_mistake_inverted_mask: "solutions/causal_mask/mistake_inverted_mask.rs" => CausalMask(causal_mask),
+    sdpa_correct_loops_f64: "solutions/sdpa/correct_loops_f64.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_correct_neg_1e9_fill: "solutions/sdpa/correct_neg_1e9_fill.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_correct_reference: "solutions/sdpa/correct_reference.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_inverted_mask: "solutions/sdpa/mistake_inverted_mask.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_mask_after_softmax: "solutions/sdpa/mistake_mask_after_softmax.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_nan_on_fully_masked_row: "solutions/sdpa/mistake_nan_on_fully_masked_row.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_no_scale: "solutions/sdpa/mistake_no_scale.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_scale_by_d_k: "solutions/sdpa/mistake_scale_by_d_k.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_scale_by_sqrt_d_v: "solutions/sdpa/mistake_scale_by_sqrt_d_v.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_softmax_wrong_axis: "solutions/sdpa/mistake_softmax_wrong_axis.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_uniform_on_fully_masked_row: "solutions/sdpa/mistake_uniform_on_fully_masked_row.rs" => Sdpa(scaled_dot_product_attention),
+    mha_correct_loops_f64: "solutions/mha/correct_loops_f64.rs" => Mha(multi_head_attention),
+    mha_correct_reference: "solutions/mha/correct_reference.rs" => Mha(multi_head_attention),
+    mha_mistake_d_k_from_input_width: "solutions/mha/mistake_d_k_from_input_width.rs" => Mha(multi_head_attention),
+    mha_mistake_key_value_swapped: "solutions/mha/mistake_key_value_swapped.rs" => Mha(multi_head_attention),
+    mha_mistake_missing_bias: "solutions/mha/mistake_missing_bias.rs" => Mha(multi_head_attention),
+    mha_mistake_missing_output_projection: "solutions/mha/mistake_missing_output_projection.rs" => Mha(multi_head_attention),
+    mha_mistake_per_head_block_projection: "solutions/mha/mistake_per_head_block_projection.rs" => Mha(multi_head_attention),
+    mha_mistake_scale_by_sqrt_d_model: "solutions/mha/mistake_scale_by_sqrt_d_model.rs" => Mha(multi_head_attention),
+    mha_mistake_strided_head_split: "solutions/mha/mistake_strided_head_split.rs" => Mha(multi_head_attention),
+    self_attention_correct_neg_inf_fill: "solutions/self_attention/correct_neg_inf_fill.rs" => SelfAttention(self_attention),
+    self_attention_correct_reference: "solutions/self_attention/correct_reference.rs" => SelfAttention(self_attention),
+    self_attention_mistake_inverted_mask: "solutions/self_attention/mistake_inverted_mask.rs" => SelfAttention(self_attention),
+    self_attention_mistake_missing_output_projection: "solutions/self_attention/mistake_missing_output_projection.rs" => SelfAttention(self_attention),
+    self_attention_mistake_scale_by_sqrt_d_model: "solutions/self_attention/mistake_scale_by_sqrt_d_model.rs" => SelfAttention(self_attention),
+    self_attention_mistake_uniform_on_fully_masked_row: "solutions/self_attention/mistake_uniform_on_fully_masked_row.rs" => SelfAttention(self_attention),
+    cross_attention_correct_per_head_weights: "solutions/cross_attention/correct_per_head_weights.rs" => CrossAttention(cross_attention),
+    cross_attention_correct_reference: "solutions/cross_attention/correct_reference.rs" => CrossAttention(cross_attention),
+    cross_attention_mistake_cross_keys_from_x: "solutions/cross_attention/mistake_cross_keys_from_x.rs" => CrossAttention(cross_attention),
+    cross_attention_mistake_cross_queries_from_memory: "solutions/cross_attention/mistake_cross_queries_from_memory.rs" => CrossAttention(cross_attention),
+    cross_attention_mistake_cross_values_from_x: "solutions/cross_attention/mistake_cross_values_from_x.rs" => CrossAttention(cross_attention),
+    cross_attention_mistake_missing_bias: "solutions/cross_attention/mistake_missing_bias.rs" => CrossAttention(cross_attention),
+    gated_correct_gate_per_head: "solutions/gated/correct_gate_per_head.rs" => Gated(gated_self_attention),
+    gated_correct_reference: "solutions/gated/correct_reference.rs" => Gated(gated_self_attention),
+    gated_mistake_gate_after_output_projection: "solutions/gated/mistake_gate_after_output_projection.rs" => Gated(gated_self_attention),
+    gated_mistake_gate_without_sigmoid: "solutions/gated/mistake_gate_without_sigmoid.rs" => Gated(gated_self_attention),
+    gated_mistake_missing_output_projection: "solutions/gated/mistake_missing_output_projection.rs" => Gated(gated_self_attention),
+    gated_mistake_no_max_subtraction: "solutions/gated/mistake_no_max_subtraction.rs" => Gated(gated_self_attention),
+    gqa_correct_reference: "solutions/gqa/correct_reference.rs" => Gqa(grouped_query_attention),
+    gqa_correct_repeat_kv: "solutions/gqa/correct_repeat_kv.rs" => Gqa(grouped_query_attention),
+    gqa_mistake_gqa_modulo_mapping: "solutions/gqa/mistake_gqa_modulo_mapping.rs" => Gqa(grouped_query_attention),
+    gqa_mistake_missing_bias: "solutions/gqa/mistake_missing_bias.rs" => Gqa(grouped_query_attention),
+    gqa_mistake_scale_by_sqrt_d_model: "solutions/gqa/mistake_scale_by_sqrt_d_model.rs" => Gqa(grouped_query_attention),
+    gqa_mistake_strided_head_split: "solutions/gqa/mistake_strided_head_split.rs" => Gqa(grouped_query_attention),
+    additive_correct_pairwise_f64: "solutions/additive/correct_pairwise_f64.rs" => Additive(additive_attention),
+    additive_correct_reference: "solutions/additive/correct_reference.rs" => Additive(additive_attention),
+    additive_mistake_additive_missing_tanh: "solutions/additive/mistake_additive_missing_tanh.rs" => Additive(additive_attention),
+    additive_mistake_additive_scaled: "solutions/additive/mistake_additive_scaled.rs" => Additive(additive_attention),
+    additive_mistake_additive_sum_of_tanh: "solutions/additive/mistake_additive_sum_of_tanh.rs" => Additive(additive_attention),
+    additive_mistake_nan_on_fully_masked_row: "solutions/additive/mistake_nan_on_fully_masked_row.rs" => Additive(additive_attention),
+    additive_mistake_values_from_keys: "solutions/additive/mistake_values_from_keys.rs" => Additive(additive_attention),
+}
+
+/// What a corpus file must get: `None` to pass, `Some(id)` to fail with mistake `id`.
+fn expectation(path: &str) -> Option<&str> {
+    let stem = Path::new(path).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    match stem.strip_prefix("mistake_") {
+        Some(id) => Some(id),
+        None if stem.starts_with("correct_") => None,
+        None => panic!("{path}: corpus files are named correct_<style>.rs or mistake_<id>.rs"),
+    }
+}
+
+/// The check of one corpus file, with a fixed seed.
+fn check_file(learner: Learner, seed: u64) -> Verdict {
+    check(learner, seed, attn_quiz::harness::checker::DEFAULT_CASES, &mut |_| {})
+}
+
+#[test]
+fn correct_files_pass_and_mistakes_are_named() {
+    let mut wrong = Vec::new();
+    for (path, learner) in corpus() {
+        let exercise = path.split('/').nth(1).unwrap_or_default();
+        assert_eq!(learner.exercise(), exercise, "{path} is in the wrong folder");
+        for seed in [1, 2] {
+            let verdict = check_file(learner, seed);
+            let outcome = &verdict.outcome;
+            let ok = match (expectation(path), outcome) {
+                (None, Outcome::Passed) => true,
+                (Some(id), Outcome::Failed(f)) => f.mistake.as_ref().is_some_and(|m| m.id == id),
+                _ => false,
+            };
+            if !ok {
+                wrong.push(format!("{path} (seed {seed}): {outcome:#?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} corpus files judged wrongly:\n{}", wrong.len(), wrong.join("\n\n"));
+}
+
+#[test]
+fn every_corpus_file_is_in_the_table() {
+    let listed: BTreeSet<String> = corpus().into_iter().map(|(path, _)| path.to_string()).collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut on_disk = BTreeSet::new();
+    for exercise in std::fs::read_dir(root.join("solutions")).unwrap() {
+        let exercise = exercise.unwrap().path();
+        for file in std::fs::read_dir(&exercise).unwrap() {
+            let file = file.unwrap().path();
+            on_disk.insert(file.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/"));
+        }
+    }
+    assert_eq!(on_disk, listed);
+}

@@ -1,0 +1,6 @@
+//! The future marked `true` (PyTorch's `attn_mask` convention: true = blocked).
+use attn_quiz::prelude::*;
+
+pub fn causal_mask(len: usize) -> Mask {
+    Mask::from_fn(len, len, |i, j| j > i)
+}

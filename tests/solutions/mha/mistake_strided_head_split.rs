@@ -1,0 +1,48 @@
+//! Head h takes every H-th column, starting at column h.
+use attn_quiz::prelude::*;
+
+pub fn multi_head_attention(
+    query: &Matrix,
+    key: &Matrix,
+    value: &Matrix,
+    w: &MultiHeadWeights,
+    mask: Option<&Mask>,
+) -> (Matrix, Vec<Matrix>) {
+    let heads = w.num_heads;
+    let q = w.q.forward(query); // (l_q, H·d_k)
+    let k = w.k.forward(key); // (l_k, H·d_k)
+    let v = w.v.forward(value); // (l_k, H·d_v)
+    let (d_k, d_v) = (q.ncols() / heads, v.ncols() / heads);
+    let mut concat = Matrix::zeros(query.nrows(), heads * d_v);
+    let mut weights = Vec::with_capacity(heads);
+    for h in 0..heads {
+        let q_h = q.columns_with_step(h, d_k, heads - 1);
+        let k_h = k.columns_with_step(h, d_k, heads - 1);
+        let v_h = v.columns_with_step(h, d_v, heads - 1);
+        let scores = q_h * k_h.transpose() / (d_k as f32).sqrt();
+        let p = masked_softmax(&scores, mask);
+        concat.columns_mut(h * d_v, d_v).copy_from(&(&p * v_h));
+        weights.push(p);
+    }
+    (w.o.forward(&concat), weights)
+}
+
+/// Row softmax over the allowed keys; a row with none stays all zero.
+fn masked_softmax(scores: &Matrix, mask: Option<&Mask>) -> Matrix {
+    let mut weights = Matrix::zeros(scores.nrows(), scores.ncols());
+    for i in 0..scores.nrows() {
+        let allowed: Vec<usize> = (0..scores.ncols()).filter(|&j| mask.is_none_or(|m| m[(i, j)])).collect();
+        let Some(max) = allowed.iter().map(|&j| scores[(i, j)]).reduce(f32::max) else {
+            continue;
+        };
+        let mut sum = 0.0;
+        for &j in &allowed {
+            weights[(i, j)] = (scores[(i, j)] - max).exp();
+            sum += weights[(i, j)];
+        }
+        for &j in &allowed {
+            weights[(i, j)] /= sum;
+        }
+    }
+    weights
+}
