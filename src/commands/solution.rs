@@ -21,5 +21,13 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         module.name, module.title, exercise.name
     );
     print!("{}", module.source);
+    let builds_on: Vec<&str> = catalog::MODULES
+        .iter()
+        .filter(|m| m.name != module.name && module.source.contains(&format!("reference::{}::", m.name)))
+        .map(|m| m.name)
+        .collect();
+    if let Some(first) = builds_on.first() {
+        println!("\n// It builds on: {} (`attn-quiz show {first}` shows one).", builds_on.join(", "));
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -66,8 +66,8 @@ pub fn run(executable: &Path, request: &Request, timeout: Duration) -> anyhow::R
         .stderr(Stdio::piped())
         .spawn()
         .with_context(|| format!("starting the checker program {}", executable.display()))?;
-    let stdout = tail_in_background(child.stdout.take().expect("stdout is piped"));
-    let stderr = tail_in_background(child.stderr.take().expect("stderr is piped"));
+    let stdout = tail_in_background(child.stdout.take().expect("stdout is piped"), OUTPUT_TAIL_BYTES);
+    let stderr = tail_in_background(child.stderr.take().expect("stderr is piped"), OUTPUT_TAIL_BYTES);
     let deadline = Instant::now() + timeout;
     let end = loop {
         if let Some(status) = child.try_wait().context("waiting for the checker program")? {
@@ -97,8 +97,11 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
 }
 
 /// Reads a pipe to its end on a thread of its own, keeping the last
-/// [`OUTPUT_TAIL_BYTES`] (so a program printing forever costs no memory).
-fn tail_in_background(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+/// `max_bytes` (so a program printing forever costs no memory).
+pub(crate) fn tail_in_background(
+    mut pipe: impl Read + Send + 'static,
+    max_bytes: usize,
+) -> std::thread::JoinHandle<String> {
     std::thread::spawn(move || {
         let mut tail = Vec::new();
         let mut chunk = [0u8; 8192];
@@ -107,7 +110,7 @@ fn tail_in_background(mut pipe: impl Read + Send + 'static) -> std::thread::Join
                 break;
             }
             tail.extend_from_slice(&chunk[..n]);
-            let excess = tail.len().saturating_sub(OUTPUT_TAIL_BYTES);
+            let excess = tail.len().saturating_sub(max_bytes);
             tail.drain(..excess);
         }
         String::from_utf8_lossy(&tail).into_owned()

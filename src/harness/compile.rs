@@ -10,11 +10,11 @@
 //!   these are explained in words, with the signature the exercise expects;
 //! - anywhere else (the library itself, the toolchain): an environment error.
 
+use super::child::tail_in_background;
 use super::exercises::Exercise;
 use super::package::{MAIN_RS, Package, Target};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -79,6 +79,9 @@ pub fn build(package: &Package, exercise: &Exercise, options: &BuildOptions) -> 
     outcome.into_build(package, exercise, options)
 }
 
+/// How much of Cargo's stderr is kept for an error message (its end).
+const CARGO_STDERR_BYTES: usize = 64 * 1024;
+
 /// What one `cargo build` printed.
 struct CargoRun {
     /// The JSON messages Cargo wrote to stdout.
@@ -114,7 +117,7 @@ fn run_cargo(package: &Package, options: &BuildOptions, offline: bool) -> anyhow
         ),
         _ => anyhow::Error::new(e).context(format!("running {}", Path::new(&cargo).display())),
     })?;
-    let stderr = read_in_background(child.stderr.take().expect("stderr is piped"));
+    let stderr = tail_in_background(child.stderr.take().expect("stderr is piped"), CARGO_STDERR_BYTES);
     let stdout = child.stdout.take().expect("stdout is piped");
     let notice = SlowBuildNotice::start();
     let messages = std::io::BufRead::lines(std::io::BufReader::new(stdout))
@@ -152,15 +155,6 @@ impl Drop for SlowBuildNotice {
     fn drop(&mut self) {
         let _ = self.done.send(());
     }
-}
-
-/// Reads a pipe to the end on a thread of its own.
-fn read_in_background(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
 }
 
 impl CargoRun {
