@@ -137,6 +137,16 @@ fn a_panic_is_reported_with_its_message_and_input() {
 }
 
 #[test]
+fn a_wrong_shape_is_named_as_such() {
+    let sandbox = Sandbox::new();
+    sandbox.write("softmax.rs", &softmax_with_body("    attn_quiz::reference::softmax_rows(scores).transpose()"));
+    let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &[]);
+    assert_eq!((ran.code, json["failure"]["kind"].as_str()), (1, Some("wrong_shape")), "{ran:?}");
+    let human = Ran::of(&mut sandbox.attn_quiz(["check", "softmax.rs"]));
+    assert!(human.stdout.lines().next().unwrap().ends_with(": wrong shape"), "{human:?}");
+}
+
+#[test]
 fn an_endless_loop_is_stopped_after_the_timeout_naming_its_input() {
     let sandbox = Sandbox::new();
     sandbox.write("softmax.rs", &softmax_with_body("    loop {\n        std::hint::spin_loop();\n    }"));

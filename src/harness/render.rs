@@ -73,7 +73,14 @@ fn headline(verdict: &Verdict) -> String {
             .to_string()
         }
         Status::NotStarted => format!("{} {name}: not started", "·".yellow().bold()),
-        Status::Failed { .. } => format!("{} {name} {}", "✗".red().bold(), after("failed").red()),
+        Status::Failed { failure } => {
+            format!(
+                "{} {name} {}: {}",
+                "✗".red().bold(),
+                after("failed").red(),
+                kind_in_words(failure.kind).red().bold()
+            )
+        }
         Status::CompileError { errors } => {
             let count = match errors.len() {
                 1 => "1 error".to_string(),
@@ -89,6 +96,16 @@ fn headline(verdict: &Verdict) -> String {
         Status::Crashed { reason, .. } => format!("{} {name} {} {reason}", "✗".red().bold(), "crashed:".red()),
     };
     format!("{line}\n")
+}
+
+/// The kind of failure, as the headline says it.
+fn kind_in_words(kind: FailureKind) -> &'static str {
+    match kind {
+        FailureKind::WrongValues => "wrong values",
+        FailureKind::WrongShape => "wrong shape",
+        FailureKind::NotFinite => "NaN or infinity",
+        FailureKind::Panic => "panicked",
+    }
 }
 
 /// What to do about an untouched template.
