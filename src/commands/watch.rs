@@ -47,10 +47,13 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     let mut watcher = notify::recommended_watcher(sender).context("starting the file watcher")?;
     watcher.watch(&dir, RecursiveMode::NonRecursive).with_context(|| format!("watching {}", dir.display()))?;
     println!("{}", format!("watching {}: save a file to check it (Ctrl-C to stop)", dir.display()).dimmed());
+    let cwd = std::env::current_dir().unwrap_or_default();
     loop {
-        for file in next_changes(&events, &wanted)? {
+        for changed in next_changes(&events, &wanted)? {
+            // The watcher reports absolute paths; show them as the learner would type them.
+            let file = changed.strip_prefix(&cwd).unwrap_or(&changed);
             println!("\n{}", format!("── {} changed ──", file.display()).dimmed());
-            if let Err(error) = super::check::run(&file, &args.options, false) {
+            if let Err(error) = super::check::run(file, &args.options, false) {
                 eprintln!("error: {error:#}");
             }
         }
