@@ -111,13 +111,19 @@ pub fn prepare(cache: &Path, exercise: &Exercise, learner_file: &Path) -> anyhow
         library::write_if_changed(&path, contents).with_context(|| format!("writing {}", path.display()))
     };
     write("Cargo.toml", &manifest(&name, &library_dir)?)?;
-    if !dir.join("Cargo.lock").exists() {
-        // Cargo adds the package itself to the copy; later checks keep that.
+    // Cargo adds the package itself to its copy of the lockfile, so the copy is
+    // only replaced when attn-quiz's own lockfile changes.
+    let lock_stamp = super::fingerprint(&[library::LOCKFILE.as_bytes()]);
+    if std::fs::read_to_string(dir.join(LOCK_STAMP)).ok() != Some(lock_stamp.clone()) {
         write("Cargo.lock", library::LOCKFILE)?;
+        write(LOCK_STAMP, &lock_stamp)?;
     }
     write("src/main.rs", &main_rs(exercise, learner_path))?;
     Ok(Package { manifest: dir.join("Cargo.toml"), name, learner_file })
 }
+
+/// Records which lockfile of attn-quiz the package's `Cargo.lock` was copied from.
+const LOCK_STAMP: &str = "Cargo.lock.stamp";
 
 /// The package's `Cargo.toml`.
 fn manifest(name: &str, library_dir: &Path) -> anyhow::Result<String> {
