@@ -1,7 +1,7 @@
 //! What the learner has done so far: the last verdict per exercise and how
-//! many hints were shown. Kept in `exercises.json` in the state directory
-//! ([`store`](crate::store): written atomically, a damaged file is set aside
-//! with a warning).
+//! many hints were shown. Kept in `exercises.json` in the state directory,
+//! through [`crate::store`]: written atomically, a damaged file set aside
+//! with a warning.
 
 use super::exercises::Exercise;
 use crate::store;
