@@ -1,7 +1,7 @@
 //! One check, start to finish: generate the package, build it, run it, and
 //! turn what happened into a [`Verdict`].
 
-use super::child::{self, End};
+use super::child::{self, ChildRun, End};
 use super::compile::{self, Build, BuildOptions};
 use super::exercises::Exercise;
 use super::package;
@@ -36,19 +36,28 @@ pub fn check(request: &CheckRequest) -> anyhow::Result<Verdict> {
     let display_path = request.file.display().to_string();
     let target = package::target(&cache);
     let options = BuildOptions { target: &target, display_path: &display_path, color: request.color };
-    let verdict = |status, cases_run, warnings| Verdict {
+    let (status, cases_run, warnings) = match compile::build(&package, request.exercise, &options)? {
+        Build::Failed { errors, warnings } => (Status::CompileError { errors }, None, warnings),
+        Build::Built { executable, warnings } => {
+            let run = run_checker(&executable, request)?;
+            let cases_run = run.report.as_ref().map(|r| r.cases_run);
+            (status_of(run, request.timeout, &package.learner_file, &display_path), cases_run, warnings)
+        }
+    };
+    Ok(Verdict {
         exercise: request.exercise.name.to_string(),
-        file: display_path.clone(),
+        file: display_path,
         seed: request.seed,
         cases: request.cases,
         cases_run,
         status,
         warnings,
-    };
-    let (executable, warnings) = match compile::build(&package, request.exercise, &options)? {
-        Build::Built { executable, warnings } => (executable, warnings),
-        Build::Failed { errors, warnings } => return Ok(verdict(Status::CompileError { errors }, None, warnings)),
-    };
+    })
+}
+
+/// Runs the compiled checker program with a fresh request (new nonce, report
+/// and current-case files in a scratch folder).
+fn run_checker(executable: &Path, request: &CheckRequest) -> anyhow::Result<ChildRun> {
     let scratch = tempfile::tempdir()?;
     let child_request = Request {
         exercise: request.exercise.name.to_string(),
@@ -58,26 +67,26 @@ pub fn check(request: &CheckRequest) -> anyhow::Result<Verdict> {
         current_path: scratch.path().join("current.json"),
         nonce: format!("{:032x}", rand::random::<u128>()),
     };
-    let run = child::run(&executable, &child_request, request.timeout)?;
-    let cases_run = run.report.as_ref().map(|r| r.cases_run);
-    let status = match (run.report, run.end) {
+    child::run(executable, &child_request, request.timeout)
+}
+
+/// The verdict on a run: the report's, if there is one; else a timeout or a crash.
+fn status_of(run: ChildRun, timeout: Duration, learner_file: &Path, display_path: &str) -> Status {
+    match (run.report, run.end) {
         (Some(report), _) => match report.outcome {
             Outcome::Passed => Status::Passed,
             Outcome::NotStarted => Status::NotStarted,
-            Outcome::Failed(failure) => {
-                Status::Failed { failure: shown_as(failure, &package.learner_file, &display_path) }
-            }
+            Outcome::Failed(failure) => Status::Failed { failure: shown_as(failure, learner_file, display_path) },
         },
         (None, End::TimedOut) => {
-            Status::Timeout { timeout_secs: request.timeout.as_secs_f64(), case: run.last_case, output: run.output }
+            Status::Timeout { timeout_secs: timeout.as_secs_f64(), case: run.last_case, output: run.output }
         }
         (None, End::Exited(status)) => Status::Crashed {
             reason: child::describe_crash(status, &run.output),
             case: run.last_case,
             output: run.output,
         },
-    };
-    Ok(verdict(status, cases_run, warnings))
+    }
 }
 
 /// The failure with the learner's file named as the learner gave it (panic
