@@ -225,6 +225,15 @@ fn a_missing_file_or_unknown_exercise_is_a_usage_error_listing_the_exercises() {
 }
 
 #[test]
+fn without_cargo_the_check_is_an_environment_error() {
+    let sandbox = Sandbox::new();
+    sandbox.write("softmax.rs", &softmax_with_body("    scores.clone()"));
+    let ran = Ran::of(sandbox.attn_quiz(["check", "softmax.rs"]).env_remove("CARGO").env("PATH", "/nonexistent"));
+    assert_eq!(ran.code, 2, "{ran:?}");
+    assert!(ran.stderr.contains("no `cargo` was found on PATH"), "{ran:?}");
+}
+
+#[test]
 fn json_mode_reports_usage_errors_as_json_too() {
     let sandbox = Sandbox::new();
     let ran = Ran::of(&mut sandbox.attn_quiz(["check", "nowhere/gqa.rs", "--json"]));
