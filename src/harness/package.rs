@@ -37,7 +37,8 @@ pub const CACHE_DIR_ENV: &str = "ATTN_QUIZ_CACHE_DIR";
 /// The check cache directory: `$ATTN_QUIZ_CACHE_DIR`, else the platform's.
 pub fn cache_dir() -> anyhow::Result<PathBuf> {
     if let Some(dir) = std::env::var_os(CACHE_DIR_ENV).filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
+        // Absolute, because the generated manifest names the library by path.
+        return std::path::absolute(&dir).with_context(|| format!("resolving {CACHE_DIR_ENV}"));
     }
     let dirs = directories::ProjectDirs::from("", "", "attn-quiz")
         .with_context(|| format!("cannot determine a cache directory: set {CACHE_DIR_ENV}"))?;
