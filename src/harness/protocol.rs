@@ -57,7 +57,7 @@ pub struct Report {
 pub enum Outcome {
     /// Every case agreed with the reference.
     Passed,
-    /// The function still panics with `todo!()` / `unimplemented!()`.
+    /// The function is still the template: it panics with "not yet implemented".
     NotStarted,
     /// A case disagreed (or panicked, or had the wrong shape).
     Failed(Box<Failure>),
