@@ -45,6 +45,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     // Colors only on a terminal (colored itself honours NO_COLOR and CLICOLOR_FORCE).
     if !std::io::stdout().is_terminal() && std::env::var_os("CLICOLOR_FORCE").is_none() {
@@ -68,4 +69,16 @@ fn main() -> ExitCode {
         eprintln!("error: {error:#}");
         commands::exit_error()
     })
+}
+
+/// Lets `attn-quiz ... | head` end quietly: Rust ignores SIGPIPE, which turns a
+/// closed pipe into a panic at the next `println!`; the default action ends the
+/// process silently, as for any other command-line tool.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists; it only
+    // resets one signal's disposition to the system default.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
