@@ -146,6 +146,7 @@ fn order_steps_are_shuffled_and_read_against_the_shown_letters() {
         assert_eq!(q.judge(&spaced.join(" ")), Some(Verdict::Right));
         assert_eq!(q.judge("abcd"), Some(Verdict::Wrong), "seed {seed}: the shown order is never right");
         assert_eq!(q.judge("abc"), None, "every step must be placed");
+        assert!(q.formats().contains("all 4 letters (a-d)"), "says how many letters: {}", q.formats());
         assert!(q.right_answer().starts_with(&spaced.join(" ")), "{}", q.right_answer());
         let shown_first = &steps[q.shown[0]];
         assert!(q.body().contains(&format!("  a) {shown_first}")), "{}", q.body());

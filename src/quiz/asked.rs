@@ -74,7 +74,11 @@ impl Asked {
             Kind::SpotTheBug { listing, .. } => {
                 format!("Answer with the number of the wrong line (1-{}).", listing_lines(listing).len())
             }
-            Kind::OrderSteps { .. } => "Answer with the letters in the right order, e.g. `c a b d` or `cabd`.".into(),
+            Kind::OrderSteps { steps } => format!(
+                "Answer with all {} letters ({}) in the right order, e.g. `c a b d` or `cabd`.",
+                steps.len(),
+                letter_range(steps.len())
+            ),
         }
     }
 
