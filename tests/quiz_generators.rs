@@ -221,6 +221,8 @@ fn kv_cache_saving_is_h_over_g() {
     for g in generated("gen.kv-cache-saving") {
         let (h, kv) = (size(&g, "H") as f64, size(&g, "G") as f64);
         assert_eq!(numeric_answer(&g), h / kv);
+        let target = if kv == 1.0 { "to multi-query attention" } else { "to grouped-query attention" };
+        assert!(g.question.prompt.contains(target), "G = {kv} is named: {}", g.question.prompt);
     }
 }
 

@@ -270,6 +270,15 @@ fn kv_heads_text(g: usize) -> String {
     format!("G = {g} key/value head{}", if g == 1 { "" } else { "s" })
 }
 
+/// The name of attention with H query heads and G key/value heads.
+fn attention_name(h: usize, g: usize) -> &'static str {
+    match g {
+        1 => "multi-query attention",
+        _ if g == h => "multi-head attention",
+        _ => "grouped-query attention",
+    }
+}
+
 /// A numeric answer that must be exact.
 fn exact(value: u64) -> Kind {
     Kind::Numeric { answer: value as f64, tolerance: 0.0 }
@@ -439,14 +448,10 @@ fn kv_cache_bytes(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let sizes = Sizes { kv_heads: draw.size("G", &[1, h / 2, h]), ..sizes }; // multi-query, grouped or multi-head
     let Sizes { d_model: d, kv_heads: g, .. } = sizes;
     let bytes = draw.measure(Variant::GroupedQuery, sizes)?.kv_cache_bytes_per_token;
-    let name = match g {
-        1 => "multi-query attention",
-        _ if g == h => "multi-head attention",
-        _ => "grouped-query attention",
-    };
     let prompt = format!(
-        "A decoder layer uses {name} with d_model D = {d}, H = {h} query heads and {}, in f32. \
+        "A decoder layer uses {} with d_model D = {d}, H = {h} query heads and {}, in f32. \
          How many bytes does each generated token add to this layer's KV cache?",
+        attention_name(h, g),
         kv_heads_text(g)
     );
     let explanation = format!(
@@ -466,8 +471,9 @@ fn kv_cache_saving(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let after = draw.measure(Variant::GroupedQuery, grouped)?.kv_cache_bytes_per_token;
     let factor = before as f64 / after as f64;
     let prompt = format!(
-        "A model with d_model D = {d} and H = {h} heads switches from multi-head attention to grouped-query \
-         attention with {}. By what factor does its KV cache shrink?",
+        "A model with d_model D = {d} and H = {h} heads switches from multi-head attention to {} with {}. \
+         By what factor does its KV cache shrink?",
+        attention_name(h, g),
         kv_heads_text(g)
     );
     let explanation = format!(
