@@ -169,3 +169,14 @@ fn long_prompts_are_wrapped_between_words() {
     assert_eq!(wrapped.split_whitespace().count(), 60, "no word is lost");
     assert_eq!(attn_quiz::quiz::asked::wrap("short\n  indented"), "short\n  indented");
 }
+
+#[test]
+fn text_after_a_label_is_wrapped_with_the_label_counted() {
+    let long = "word ".repeat(60);
+    let rest = attn_quiz::quiz::asked::wrap_after("Model answer:", &long);
+    let shown = format!("Model answer:{rest}");
+    assert!(shown.starts_with("Model answer: word word"), "{shown}");
+    assert!(shown.lines().all(|l| l.chars().count() <= 100), "{shown}");
+    assert_eq!(shown.split_whitespace().count(), 62, "no word is lost");
+    assert_eq!(attn_quiz::quiz::asked::wrap_after("Hint:", "short"), " short");
+}

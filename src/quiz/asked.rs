@@ -184,6 +184,14 @@ pub fn wrap(text: &str) -> String {
     lines.join("\n")
 }
 
+/// `text` wrapped as if it followed `label` on the same line (`Hint: ...`), so
+/// that the label's line keeps to the width too; print the (styled) label, then
+/// this.
+pub fn wrap_after(label: &str, text: &str) -> String {
+    let wrapped = wrap(&format!("{label} {}", text.trim()));
+    wrapped[label.len()..].to_string()
+}
+
 /// One line broken between words, each piece keeping the line's indentation.
 fn wrap_line(line: &str) -> String {
     if line.chars().count() <= TEXT_WIDTH {

@@ -7,7 +7,7 @@
 //! `q`. Progress is saved after every answer, so nothing answered is lost,
 //! however the session ends.
 
-use super::asked::{Asked, Verdict, wrap};
+use super::asked::{Asked, Verdict, wrap, wrap_after};
 use super::parse;
 use super::plan::{Item, Planned, Reason};
 use super::pointer;
@@ -131,7 +131,7 @@ where
             let Some(line) = self.read_line()? else { return Ok(Turn::Stopped(Ending::InputEnded)) };
             match command(&line) {
                 Some(Command::Hint) => {
-                    writeln!(self.out, "{} {}", "Hint:".yellow().bold(), wrap(&asked.question.hint))?;
+                    writeln!(self.out, "{}{}", "Hint:".yellow().bold(), wrap_after("Hint:", &asked.question.hint))?;
                     hinted = true;
                     continue;
                 }
@@ -160,7 +160,7 @@ where
     /// learner's answer made its points.
     fn self_grade(&mut self, question: &Question, outcome: impl Fn(bool) -> Outcome) -> anyhow::Result<Turn> {
         if let Kind::ShortAnswer { model_answer, key_points } = &question.kind {
-            writeln!(self.out, "{} {}", "Model answer:".bold(), wrap(model_answer))?;
+            writeln!(self.out, "{}{}", "Model answer:".bold(), wrap_after("Model answer:", model_answer))?;
             writeln!(self.out, "{}", "Key points:".bold())?;
             for point in key_points {
                 writeln!(self.out, "  - {point}")?;
