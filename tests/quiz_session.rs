@@ -138,6 +138,7 @@ fn the_end_of_input_ends_the_session_cleanly() {
 
     let nothing = stdout(&run(state_dir().path(), &["--topic", "transformer"], "").success());
     assert!(nothing.contains("No question answered."), "{nothing}");
+    assert!(!nothing.contains("Nothing missed"), "no verdict on a session without answers: {nothing}");
 }
 
 #[test]

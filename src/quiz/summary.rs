@@ -113,6 +113,9 @@ impl Tally {
 
     /// What to read and what to run next.
     fn write_review(&self, out: &mut impl Write, progress: &Progress, now: u64) -> std::io::Result<()> {
+        if self.total_answered() == 0 {
+            return Ok(()); // "No question answered" says it all: nothing was missed or learnt
+        }
         if self.missed.is_empty() {
             let due = progress.questions.values().filter(|r| r.is_due(now)).count();
             return match due {
