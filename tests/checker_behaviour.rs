@@ -43,6 +43,30 @@ fn a_panic_is_reported_with_its_message_place_and_input() {
     assert!(failure.expected.contains("output:"));
 }
 
+/// Appends a column of ones to the queries (to fold the bias into W), then
+/// still calls `Linear::forward`, whose input width no longer matches.
+fn queries_with_a_ones_column(
+    query: &Matrix,
+    key: &Matrix,
+    value: &Matrix,
+    w: &MultiHeadWeights,
+    mask: Option<&Mask>,
+) -> (Matrix, Vec<Matrix>) {
+    let ones = query.clone().insert_column(query.ncols(), 1.0);
+    let _projected = w.q.forward(&ones);
+    reference::multi_head_attention(query, key, value, w, mask)
+}
+
+#[test]
+fn a_shape_panic_in_the_library_points_at_the_learners_call() {
+    let verdict = run(Learner::Mha(queries_with_a_ones_column), 1);
+    let failure = failure(&verdict);
+    assert_eq!(failure.kind, FailureKind::Panic);
+    let message = failure.panic_message.as_deref().unwrap();
+    assert!(message.starts_with("shape mismatch"), "{message}");
+    assert!(message.contains("checker_behaviour.rs"), "the learner's line, not the library's: {message}");
+}
+
 fn softmax_todo(_scores: &Matrix) -> Matrix {
     todo!()
 }
