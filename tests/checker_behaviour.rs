@@ -211,5 +211,20 @@ fn every_learner_call_is_announced_first() {
         assert_eq!(CALLS.get() + 1, announced, "announced before the call: {}", case.label);
     });
     assert_eq!(verdict.outcome, Outcome::Passed);
-    assert_eq!((verdict.cases_run, announced), (53, 53), "3 edge cases and 50 random ones");
+    assert_eq!((verdict.cases_run, announced), (54, 54), "4 edge cases and 50 random ones");
+}
+
+/// Right for every length but 0, where `len - 1` underflows.
+fn panics_on_no_positions(len: usize) -> Mask {
+    let last = len - 1;
+    Mask::from_fn(len, len, |i, j| j <= i && i <= last)
+}
+
+#[test]
+fn an_empty_causal_mask_is_an_edge_case() {
+    let verdict = run(Learner::CausalMask(panics_on_no_positions), 1);
+    let failure = failure(&verdict);
+    assert_eq!(failure.kind, FailureKind::Panic);
+    assert_eq!(argument(&failure.case, "len"), "0");
+    assert!(failure.mistake.is_none());
 }
