@@ -56,15 +56,17 @@ fn softmax_each_row(scores: &Matrix, mask: Option<&Mask>, knobs: &Knobs) -> Matr
     let mut weights = Matrix::zeros(l_q, l_k);
     for i in 0..l_q {
         let keys: Vec<usize> = (0..l_k).filter(|&j| in_softmax(i, j)).collect();
-        if keys.is_empty() {
-            weights.row_mut(i).fill(fully_masked_weight(knobs.fully_masked, l_k));
-            continue;
-        }
         let shift = match knobs.shift {
             Shift::RowMax => largest(&mut keys.iter().map(|&j| (i, j))),
             Shift::GlobalMax => global_max,
             Shift::Nothing => 0.0,
         };
+        // No key to attend to: every key masked, or every score -inf (a
+        // maximum of -inf is what tells a max-subtracting softmax so).
+        if keys.is_empty() || shift == f32::NEG_INFINITY {
+            weights.row_mut(i).fill(fully_masked_weight(knobs.fully_masked, l_k));
+            continue;
+        }
         for &j in &keys {
             weights[(i, j)] = (scores[(i, j)] - shift).exp();
         }
