@@ -63,6 +63,9 @@ mistakes! {
     MASK_AFTER_SOFTMAX = "mask_after_softmax",
         "mask applied after the softmax (allowed weights no longer sum to 1)",
         "leave masked keys out of the softmax itself: mask the scores, then normalise";
+    MASK_IGNORED = "mask_ignored",
+        "the mask is ignored: every query attends to every key",
+        "where mask[(i, j)] is false, leave key j out of query i's softmax, so its weight is exactly 0";
     // Scale.
     SCALE_BY_SQRT_D_MODEL = "scale_by_sqrt_d_model",
         "scores scaled by sqrt(d_model) instead of sqrt(d_k)",
@@ -104,6 +107,9 @@ mistakes! {
     GATE_WITHOUT_SIGMOID = "gate_without_sigmoid",
         "the gate is the raw x·W_g + b_g, without the sigmoid",
         "squash the gate into (0, 1) with the sigmoid 1 / (1 + e^-z)";
+    GATE_FROM_HEADS = "gate_from_attention_output",
+        "the gate is computed from the attention output instead of from x",
+        "gate = sigmoid(x·W_g + b_g): W_g reads the layer's input x, not the concatenated heads";
     // Cross-attention.
     CROSS_QUERIES_FROM_MEMORY = "cross_queries_from_memory",
         "cross-attention queries taken from memory (the sides are swapped)",
