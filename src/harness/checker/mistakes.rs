@@ -45,7 +45,7 @@ mistakes! {
         "softmax over the whole matrix instead of each row",
         "a matrix's .max() and .sum() cover every entry; take the max and the sum of each row";
     NO_MAX_SUBTRACTION = "no_max_subtraction",
-        "no max subtraction: exp overflows on large scores (inf / inf = NaN)",
+        "no max subtraction: exp of large scores overflows to inf or underflows to 0 (inf/inf or 0/0 = NaN)",
         "subtract each row's maximum before exp; the weights are unchanged and exp(s - max) <= 1";
     GLOBAL_MAX_SUBTRACTION = "global_max_subtraction",
         "subtracted the largest score of the whole matrix instead of each row's own maximum",
