@@ -107,6 +107,23 @@ fn a_wrong_signature_names_the_expected_one() {
 }
 
 #[test]
+fn a_wrong_signature_over_several_lines_is_shown_whole() {
+    let sandbox = Sandbox::new();
+    let template = attn_quiz::harness::exercises::find("sdpa").unwrap().template;
+    let mask_required = template.replace("mask: Option<&Mask>", "mask: &Mask").replace(
+        "pub fn scaled_dot_product_attention(q: &Matrix, k: &Matrix, v: &Matrix,",
+        "pub fn scaled_dot_product_attention(\n    q: &Matrix,\n    k: &Matrix,\n    v: &Matrix,\n   ",
+    );
+    assert!(mask_required.contains("(\n    q: &Matrix,"), "the template's signature was rewritten");
+    sandbox.write("sdpa.rs", &mask_required);
+    let (ran, json) = check_json(&sandbox, Path::new("sdpa.rs"), &[]);
+    let rendered = json["errors"][0]["rendered"].as_str().unwrap_or_default();
+    let found = "found:    pub fn scaled_dot_product_attention(q: &Matrix, k: &Matrix, v: &Matrix, mask: &Mask) \
+                 -> (Matrix, Matrix)  (sdpa.rs:";
+    assert!(rendered.contains(found), "{ran:?}");
+}
+
+#[test]
 fn a_missing_or_private_function_is_named() {
     let sandbox = Sandbox::new();
     sandbox.write(
