@@ -242,6 +242,20 @@ fn a_missing_file_or_unknown_exercise_is_a_usage_error_listing_the_exercises() {
 }
 
 #[test]
+fn a_folder_or_a_file_that_is_not_utf8_is_a_usage_error() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir_all(sandbox.path("mha.rs")).unwrap();
+    let folder = Ran::of(&mut sandbox.attn_quiz(["check", "mha.rs"]));
+    assert_eq!(folder.code, 2, "{folder:?}");
+    assert!(folder.stderr.contains("mha.rs is a folder"), "{folder:?}");
+    let latin1 = b"use attn_quiz::prelude::*;\n// caf\xe9\npub fn softmax_rows(s: &Matrix) -> Matrix { s.clone() }\n";
+    std::fs::write(sandbox.path("softmax.rs"), latin1).unwrap();
+    let text = Ran::of(&mut sandbox.attn_quiz(["check", "softmax.rs"]));
+    assert_eq!(text.code, 2, "{text:?}");
+    assert!(text.stderr.contains("softmax.rs is not UTF-8 text (a bad byte at line 2, column 7)"), "{text:?}");
+}
+
+#[test]
 fn without_cargo_the_check_is_an_environment_error() {
     let sandbox = Sandbox::new();
     sandbox.write("softmax.rs", &softmax_with_body("    scores.clone()"));

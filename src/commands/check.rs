@@ -138,10 +138,22 @@ pub fn resolve_exercise(name_or_file: &str) -> anyhow::Result<&'static Exercise>
     find_exercise(name)
 }
 
-/// The learner's file, or an error saying how to get a fresh one.
+/// The learner's file, or an error saying how to get a fresh one (or, for a
+/// file that is not UTF-8, where its first bad byte is).
 fn read_exercise_file(file: &Path, exercise: &Exercise) -> anyhow::Result<Vec<u8>> {
     match std::fs::read(file) {
-        Ok(contents) => Ok(contents),
+        Ok(contents) => match std::str::from_utf8(&contents) {
+            Ok(_) => Ok(contents),
+            Err(e) => {
+                let (line, column) = line_and_column(&contents[..e.valid_up_to()]);
+                bail!(
+                    "{} is not UTF-8 text (a bad byte at line {line}, column {column}); \
+                     Rust source files must be UTF-8, so save it in that encoding",
+                    file.display()
+                )
+            }
+        },
+        Err(_) if file.is_dir() => bail!("{} is a folder, not an exercise file", file.display()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
             "no such file: {}\n`attn-quiz reset {}` writes a fresh copy into exercises/, \
              `attn-quiz init` a whole exercises folder (exercises: {})",
@@ -151,6 +163,14 @@ fn read_exercise_file(file: &Path, exercise: &Exercise) -> anyhow::Result<Vec<u8
         ),
         Err(e) => Err(e).with_context(|| format!("reading {}", file.display())),
     }
+}
+
+/// Line and column (1-based, in characters) of the place right after `text`,
+/// which is valid UTF-8.
+fn line_and_column(text: &[u8]) -> (usize, usize) {
+    let text = String::from_utf8_lossy(text);
+    let lines: Vec<&str> = text.split('\n').collect();
+    (lines.len(), lines.last().map_or(0, |last| last.chars().count()) + 1)
 }
 
 /// Saves the verdict to the progress file; a problem there is only a warning,
