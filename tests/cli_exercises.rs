@@ -53,6 +53,19 @@ fn reset_refuses_without_a_terminal_and_overwrites_with_yes_keeping_a_copy() {
 }
 
 #[test]
+fn resets_in_quick_succession_keep_every_version() {
+    let sandbox = Sandbox::new();
+    for attempt in ["// first try\n", "// second try\n", "// third try\n"] {
+        sandbox.write("exercises/mha.rs", attempt);
+        assert_eq!(Ran::of(&mut sandbox.attn_quiz(["reset", "mha", "--yes"])).code, 0);
+    }
+    let backups = std::fs::read_dir(sandbox.state_dir().join("backups")).unwrap();
+    let mut kept: Vec<String> = backups.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+    kept.sort();
+    assert_eq!(kept, ["// first try\n", "// second try\n", "// third try\n"]);
+}
+
+#[test]
 fn reset_asks_on_a_terminal_and_respects_the_answer() {
     let sandbox = Sandbox::new();
     sandbox.write("exercises/gqa.rs", "// my attempt\n");
