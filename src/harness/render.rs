@@ -112,7 +112,8 @@ fn kind_in_words(kind: FailureKind) -> &'static str {
 fn not_started(out: &mut String, verdict: &Verdict) {
     writeln!(
         out,
-        "  The function still has the template's `todo!` body. Write it in {}, then check again.\n  \
+        "  Your code reached a `todo!()` before returning anything (the template's, or one in a helper\n  \
+         not written yet). Write it in {}, then check again.\n  \
          Stuck? `attn-quiz hint {}` gives one hint at a time.",
         verdict.file, verdict.exercise
     )
