@@ -171,8 +171,25 @@ fn an_endless_loop_is_stopped_after_the_timeout_naming_its_input() {
     let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &["--timeout", "2"]);
     assert_eq!((ran.code, json["status"].as_str()), (1, Some("timeout")), "{ran:?}");
     assert_eq!(json["timeout_secs"], 2.0);
+    assert_eq!(json["stuck"], true, "one input ran the whole time: {ran:?}");
     assert!(json["case"]["label"].is_string(), "the input it hung on: {ran:?}");
     assert!(started.elapsed().as_secs() < 120, "the loop was stopped");
+}
+
+#[test]
+fn a_check_still_moving_at_the_timeout_is_not_called_stuck() {
+    let sandbox = Sandbox::new();
+    sandbox.write("softmax.rs", &softmax_with_body("    attn_quiz::reference::softmax_rows(scores)"));
+    // Each case takes microseconds; four billion of them do not fit in two seconds.
+    let args = ["check", "softmax.rs", "--seed", "1", "--cases", "4000000000", "--timeout", "2"];
+    let ran = Ran::of(&mut sandbox.attn_quiz(args));
+    assert_eq!(ran.code, 1, "{ran:?}");
+    assert!(ran.stdout.contains("timed out"), "{ran:?}");
+    assert!(ran.stdout.contains("not stuck") && !ran.stdout.contains("Look for a loop"), "{ran:?}");
+    assert!(
+        ran.stdout.contains("replay: attn-quiz check softmax.rs --seed 1 --cases 4000000000 --timeout 2"),
+        "{ran:?}"
+    );
 }
 
 #[test]
@@ -272,4 +289,5 @@ fn json_mode_reports_usage_errors_as_json_too() {
     assert_eq!(ran.json()["status"], "error");
     let bad_timeout = Ran::of(&mut sandbox.attn_quiz(["check", "gqa.rs", "--timeout", "0"]));
     assert_eq!(bad_timeout.code, 2, "{bad_timeout:?}");
+    assert!(bad_timeout.stderr.contains("from 0.1 to 86400 seconds"), "{bad_timeout:?}");
 }

@@ -17,6 +17,9 @@ use std::time::Duration;
 /// Random cases per check unless `--cases` says otherwise.
 pub const DEFAULT_CASES: u32 = 200;
 
+/// Seconds the learner's code may run unless `--timeout` says otherwise.
+const DEFAULT_TIMEOUT: &str = "10";
+
 /// Arguments of `attn-quiz check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -42,7 +45,7 @@ pub struct CheckOptions {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CASES)]
     pub cases: u32,
     /// Seconds your compiled code may run before it is stopped.
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    #[arg(long, value_name = "SECS", default_value = DEFAULT_TIMEOUT, value_parser = parse_timeout)]
     pub timeout: Duration,
     #[command(flatten)]
     pub state: StateDir,
@@ -101,7 +104,8 @@ pub fn run(file: &Path, options: &CheckOptions, json: bool) -> anyhow::Result<Ve
     if json {
         println!("{}", serde_json::to_string(&verdict)?);
     } else {
-        let replay = render::replay_command(&verdict, options.exercise.is_some(), DEFAULT_CASES);
+        let timeout = (Ok(options.timeout) != parse_timeout(DEFAULT_TIMEOUT)).then_some(options.timeout.as_secs_f64());
+        let replay = render::replay_command(&verdict, options.exercise.is_some(), DEFAULT_CASES, timeout);
         print!("{}", render::verdict(&verdict, &replay));
     }
     Ok(verdict)
@@ -199,12 +203,13 @@ pub fn load_progress(state: &StateDir) -> anyhow::Result<ProgressFile> {
     Ok(file)
 }
 
-/// `--timeout`: a positive number of seconds.
+/// `--timeout`: a number of seconds from 0.1 (less leaves no time to tell a
+/// hang from a check still in progress) to a day.
 fn parse_timeout(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text.parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
-    if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 {
+    if (0.1..=86_400.0).contains(&seconds) {
         Ok(Duration::from_secs_f64(seconds))
     } else {
-        Err("the timeout must be between 0 and 86400 seconds".into())
+        Err("the timeout must be from 0.1 to 86400 seconds (a day)".into())
     }
 }
