@@ -177,6 +177,18 @@ fn an_endless_loop_is_stopped_after_the_timeout_naming_its_input() {
 }
 
 #[test]
+fn a_panic_inside_nalgebra_names_the_learners_line_that_called_it() {
+    let sandbox = Sandbox::new();
+    let body = "    let _squared = scores * scores;\n    attn_quiz::reference::softmax_rows(scores)";
+    sandbox.write("softmax.rs", &softmax_with_body(body));
+    let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &[]);
+    assert_eq!(json["failure"]["kind"], "panic", "{ran:?}");
+    let message = json["failure"]["panic_message"].as_str().unwrap();
+    assert!(message.contains("(at nalgebra-"), "the panic itself is in nalgebra: {message}");
+    assert!(message.ends_with("called from softmax.rs:4:20)"), "and the learner's line made the call: {message}");
+}
+
+#[test]
 fn a_check_still_moving_at_the_timeout_is_not_called_stuck() {
     let sandbox = Sandbox::new();
     sandbox.write("softmax.rs", &softmax_with_body("    attn_quiz::reference::softmax_rows(scores)"));
