@@ -45,6 +45,7 @@ corpus! {
     sdpa_correct_reference: "solutions/sdpa/correct_reference.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_inverted_mask: "solutions/sdpa/mistake_inverted_mask.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_mask_after_softmax: "solutions/sdpa/mistake_mask_after_softmax.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_mask_filled_with_zero: "solutions/sdpa/mistake_mask_filled_with_zero.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_mask_ignored: "solutions/sdpa/mistake_mask_ignored.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_nan_on_fully_masked_row: "solutions/sdpa/mistake_nan_on_fully_masked_row.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_no_scale: "solutions/sdpa/mistake_no_scale.rs" => Sdpa(scaled_dot_product_attention),

@@ -125,6 +125,8 @@ pub(crate) enum MaskStage {
     AfterSoftmax,
     /// Never: every query attends to every key.
     Never,
+    /// Masked scores replaced by 0 and left in the softmax.
+    ZeroFill,
 }
 
 /// What the dot-product scores are divided by.
@@ -412,6 +414,7 @@ pub(crate) const MASK: &[Mutant] = &[
     mutant(m::INVERTED_MASK, Knobs { polarity: Polarity::TrueBlocks, ..C }),
     mutant(m::MASK_AFTER_SOFTMAX, Knobs { mask_stage: MaskStage::AfterSoftmax, ..C }),
     mutant(m::MASK_IGNORED, Knobs { mask_stage: MaskStage::Never, ..C }),
+    mutant(m::MASK_FILLED_WITH_ZERO, Knobs { mask_stage: MaskStage::ZeroFill, ..C }),
 ];
 
 /// Wrong scales of one dot-product head.

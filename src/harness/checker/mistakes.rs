@@ -66,6 +66,9 @@ mistakes! {
     MASK_IGNORED = "mask_ignored",
         "the mask is ignored: every query attends to every key",
         "where mask[(i, j)] is false, leave key j out of query i's softmax, so its weight is exactly 0";
+    MASK_FILLED_WITH_ZERO = "mask_filled_with_zero",
+        "masked scores set to 0 instead of -inf: they still get weight",
+        "0 is an ordinary score (exp(0 - max) > 0); fill masked scores with -inf, or leave them out of the softmax";
     // Scale.
     SCALE_BY_SQRT_D_MODEL = "scale_by_sqrt_d_model",
         "scores scaled by sqrt(d_model) instead of sqrt(d_k)",

@@ -28,6 +28,11 @@ use nalgebra::Dyn;
 ///
 /// Shapes: scores (l_q × l_k), mask (l_q × l_k) -> weights (l_q × l_k).
 pub(crate) fn softmax(scores: &Matrix, mask: Option<&Mask>, knobs: &Knobs) -> Matrix {
+    if let (MaskStage::ZeroFill, Some(mask)) = (knobs.mask_stage, mask) {
+        let filled =
+            Matrix::from_fn(scores.nrows(), scores.ncols(), |i, j| if mask[(i, j)] { scores[(i, j)] } else { 0.0 });
+        return softmax(&filled, None, knobs);
+    }
     let mask = mask.filter(|_| knobs.mask_stage != MaskStage::Never);
     match knobs.over {
         Over::Rows => softmax_each_row(scores, mask, knobs),
