@@ -110,7 +110,7 @@ fn kind_in_words(kind: FailureKind) -> &'static str {
     }
 }
 
-/// What to do about an untouched template.
+/// What to do about code that still reaches a `todo!()`.
 fn not_started(out: &mut String, verdict: &Verdict) {
     writeln!(
         out,

@@ -20,7 +20,7 @@ pub(crate) struct Knobs {
     pub fully_masked: FullyMasked,
     /// What `true` in a mask means.
     pub polarity: Polarity,
-    /// When the mask is applied.
+    /// Whether, when and how the mask is applied.
     pub mask_stage: MaskStage,
     /// What the dot-product scores are divided by.
     pub scale: Scale,
@@ -116,7 +116,7 @@ pub(crate) enum Polarity {
     TrueBlocks,
 }
 
-/// When the mask is applied.
+/// Whether, when and how the mask is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum MaskStage {
     /// Masked keys are left out of the softmax: correct.
