@@ -76,5 +76,10 @@ pub(crate) fn expect_divisible(what: &'static str, width: usize, heads: usize) -
 /// This is how the SPEC signatures (which return plain values) report bad shapes.
 #[track_caller]
 pub(crate) fn or_panic<T>(result: Result<T, ShapeError>) -> T {
-    result.unwrap_or_else(|e| panic!("{e}"))
+    // A `match`, not `unwrap_or_else`: a closure would not pass `#[track_caller]`
+    // on, and the panic would point here instead of at the caller's line.
+    match result {
+        Ok(value) => value,
+        Err(e) => panic!("{e}"),
+    }
 }

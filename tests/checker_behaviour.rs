@@ -43,6 +43,30 @@ fn a_panic_is_reported_with_its_message_place_and_input() {
     assert!(failure.expected.contains("output:"));
 }
 
+/// Appends a column of ones to the queries (to fold the bias into W), then
+/// still calls `Linear::forward`, whose input width no longer matches.
+fn queries_with_a_ones_column(
+    query: &Matrix,
+    key: &Matrix,
+    value: &Matrix,
+    w: &MultiHeadWeights,
+    mask: Option<&Mask>,
+) -> (Matrix, Vec<Matrix>) {
+    let ones = query.clone().insert_column(query.ncols(), 1.0);
+    let _projected = w.q.forward(&ones);
+    reference::multi_head_attention(query, key, value, w, mask)
+}
+
+#[test]
+fn a_shape_panic_in_the_library_points_at_the_learners_call() {
+    let verdict = run(Learner::Mha(queries_with_a_ones_column), 1);
+    let failure = failure(&verdict);
+    assert_eq!(failure.kind, FailureKind::Panic);
+    let message = failure.panic_message.as_deref().unwrap();
+    assert!(message.starts_with("shape mismatch"), "{message}");
+    assert!(message.contains("checker_behaviour.rs"), "the learner's line, not the library's: {message}");
+}
+
 fn softmax_todo(_scores: &Matrix) -> Matrix {
     todo!()
 }
@@ -187,5 +211,41 @@ fn every_learner_call_is_announced_first() {
         assert_eq!(CALLS.get() + 1, announced, "announced before the call: {}", case.label);
     });
     assert_eq!(verdict.outcome, Outcome::Passed);
-    assert_eq!((verdict.cases_run, announced), (53, 53), "3 edge cases and 50 random ones");
+    assert_eq!((verdict.cases_run, announced), (54, 54), "4 edge cases and 50 random ones");
+}
+
+/// Right for every length but 0, where `len - 1` underflows.
+fn panics_on_no_positions(len: usize) -> Mask {
+    let last = len - 1;
+    Mask::from_fn(len, len, |i, j| j <= i && i <= last)
+}
+
+#[test]
+fn an_empty_causal_mask_is_an_edge_case() {
+    let verdict = run(Learner::CausalMask(panics_on_no_positions), 1);
+    let failure = failure(&verdict);
+    assert_eq!(failure.kind, FailureKind::Panic);
+    assert_eq!(argument(&failure.case, "len"), "0");
+    assert!(failure.mistake.is_none());
+}
+
+/// Subtracts the row maximum but has no case for a row of -inf: NaN there.
+fn softmax_without_a_neg_inf_case(scores: &Matrix) -> Matrix {
+    let mut weights = scores.clone();
+    for mut row in weights.row_iter_mut() {
+        let max = row.max();
+        row.apply(|s| *s = (*s - max).exp());
+        let sum = row.sum();
+        row /= sum;
+    }
+    weights
+}
+
+#[test]
+fn a_row_of_neg_inf_must_give_zeros() {
+    let verdict = run(Learner::Softmax(softmax_without_a_neg_inf_case), 1);
+    let failure = failure(&verdict);
+    assert_eq!(failure.kind, FailureKind::NotFinite);
+    assert_eq!(argument(&failure.case, "scores"), "(1×1)\n[ -inf ]");
+    assert_eq!(failure.first_difference.as_deref(), Some("weights[0, 0]: expected 0, got NaN"));
 }

@@ -107,6 +107,23 @@ fn a_wrong_signature_names_the_expected_one() {
 }
 
 #[test]
+fn a_wrong_signature_over_several_lines_is_shown_whole() {
+    let sandbox = Sandbox::new();
+    let template = attn_quiz::harness::exercises::find("sdpa").unwrap().template;
+    let mask_required = template.replace("mask: Option<&Mask>", "mask: &Mask").replace(
+        "pub fn scaled_dot_product_attention(q: &Matrix, k: &Matrix, v: &Matrix,",
+        "pub fn scaled_dot_product_attention(\n    q: &Matrix,\n    k: &Matrix,\n    v: &Matrix,\n   ",
+    );
+    assert!(mask_required.contains("(\n    q: &Matrix,"), "the template's signature was rewritten");
+    sandbox.write("sdpa.rs", &mask_required);
+    let (ran, json) = check_json(&sandbox, Path::new("sdpa.rs"), &[]);
+    let rendered = json["errors"][0]["rendered"].as_str().unwrap_or_default();
+    let found = "found:    pub fn scaled_dot_product_attention(q: &Matrix, k: &Matrix, v: &Matrix, mask: &Mask) \
+                 -> (Matrix, Matrix)  (sdpa.rs:";
+    assert!(rendered.contains(found), "{ran:?}");
+}
+
+#[test]
 fn a_missing_or_private_function_is_named() {
     let sandbox = Sandbox::new();
     sandbox.write(
@@ -154,8 +171,37 @@ fn an_endless_loop_is_stopped_after_the_timeout_naming_its_input() {
     let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &["--timeout", "2"]);
     assert_eq!((ran.code, json["status"].as_str()), (1, Some("timeout")), "{ran:?}");
     assert_eq!(json["timeout_secs"], 2.0);
+    assert_eq!(json["stuck"], true, "one input ran the whole time: {ran:?}");
     assert!(json["case"]["label"].is_string(), "the input it hung on: {ran:?}");
     assert!(started.elapsed().as_secs() < 120, "the loop was stopped");
+}
+
+#[test]
+fn a_panic_inside_nalgebra_names_the_learners_line_that_called_it() {
+    let sandbox = Sandbox::new();
+    let body = "    let _squared = scores * scores;\n    attn_quiz::reference::softmax_rows(scores)";
+    sandbox.write("softmax.rs", &softmax_with_body(body));
+    let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &[]);
+    assert_eq!(json["failure"]["kind"], "panic", "{ran:?}");
+    let message = json["failure"]["panic_message"].as_str().unwrap();
+    assert!(message.contains("(at nalgebra-"), "the panic itself is in nalgebra: {message}");
+    assert!(message.ends_with("called from softmax.rs:4:20)"), "and the learner's line made the call: {message}");
+}
+
+#[test]
+fn a_check_still_moving_at_the_timeout_is_not_called_stuck() {
+    let sandbox = Sandbox::new();
+    sandbox.write("softmax.rs", &softmax_with_body("    attn_quiz::reference::softmax_rows(scores)"));
+    // Each case takes microseconds; four billion of them do not fit in two seconds.
+    let args = ["check", "softmax.rs", "--seed", "1", "--cases", "4000000000", "--timeout", "2"];
+    let ran = Ran::of(&mut sandbox.attn_quiz(args));
+    assert_eq!(ran.code, 1, "{ran:?}");
+    assert!(ran.stdout.contains("timed out"), "{ran:?}");
+    assert!(ran.stdout.contains("not stuck") && !ran.stdout.contains("Look for a loop"), "{ran:?}");
+    assert!(
+        ran.stdout.contains("replay: attn-quiz check softmax.rs --seed 1 --cases 4000000000 --timeout 2"),
+        "{ran:?}"
+    );
 }
 
 #[test]
@@ -225,6 +271,20 @@ fn a_missing_file_or_unknown_exercise_is_a_usage_error_listing_the_exercises() {
 }
 
 #[test]
+fn a_folder_or_a_file_that_is_not_utf8_is_a_usage_error() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir_all(sandbox.path("mha.rs")).unwrap();
+    let folder = Ran::of(&mut sandbox.attn_quiz(["check", "mha.rs"]));
+    assert_eq!(folder.code, 2, "{folder:?}");
+    assert!(folder.stderr.contains("mha.rs is a folder"), "{folder:?}");
+    let latin1 = b"use attn_quiz::prelude::*;\n// caf\xe9\npub fn softmax_rows(s: &Matrix) -> Matrix { s.clone() }\n";
+    std::fs::write(sandbox.path("softmax.rs"), latin1).unwrap();
+    let text = Ran::of(&mut sandbox.attn_quiz(["check", "softmax.rs"]));
+    assert_eq!(text.code, 2, "{text:?}");
+    assert!(text.stderr.contains("softmax.rs is not UTF-8 text (a bad byte at line 2, column 7)"), "{text:?}");
+}
+
+#[test]
 fn without_cargo_the_check_is_an_environment_error() {
     let sandbox = Sandbox::new();
     sandbox.write("softmax.rs", &softmax_with_body("    scores.clone()"));
@@ -241,4 +301,5 @@ fn json_mode_reports_usage_errors_as_json_too() {
     assert_eq!(ran.json()["status"], "error");
     let bad_timeout = Ran::of(&mut sandbox.attn_quiz(["check", "gqa.rs", "--timeout", "0"]));
     assert_eq!(bad_timeout.code, 2, "{bad_timeout:?}");
+    assert!(bad_timeout.stderr.contains("from 0.1 to 86400 seconds"), "{bad_timeout:?}");
 }

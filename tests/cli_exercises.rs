@@ -30,6 +30,7 @@ fn init_writes_every_template_and_never_overwrites() {
     let again = Ran::of(&mut sandbox.attn_quiz(["init"]));
     assert_eq!(again.code, 0, "{again:?}");
     assert!(again.stdout.contains("kept     exercises/mha.rs"), "{again:?}");
+    assert!(again.stdout.contains("`attn-quiz reset exercises/mha.rs` restores"), "{again:?}");
     assert!(again.stdout.contains("0 of 9 exercise files written"), "{again:?}");
     assert_eq!(std::fs::read_to_string(sandbox.path("exercises/mha.rs")).unwrap(), "// my work in progress\n");
 }
@@ -50,6 +51,19 @@ fn reset_refuses_without_a_terminal_and_overwrites_with_yes_keeping_a_copy() {
         std::fs::read_dir(sandbox.state_dir().join("backups")).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(backups.len(), 1);
     assert_eq!(std::fs::read_to_string(&backups[0]).unwrap(), "// my attempt\n");
+}
+
+#[test]
+fn resets_in_quick_succession_keep_every_version() {
+    let sandbox = Sandbox::new();
+    for attempt in ["// first try\n", "// second try\n", "// third try\n"] {
+        sandbox.write("exercises/mha.rs", attempt);
+        assert_eq!(Ran::of(&mut sandbox.attn_quiz(["reset", "mha", "--yes"])).code, 0);
+    }
+    let backups = std::fs::read_dir(sandbox.state_dir().join("backups")).unwrap();
+    let mut kept: Vec<String> = backups.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+    kept.sort();
+    assert_eq!(kept, ["// first try\n", "// second try\n", "// third try\n"]);
 }
 
 #[test]
@@ -112,6 +126,7 @@ fn list_shows_each_status_and_file() {
     assert!(line("mha").contains("failing"), "{list:?}");
     assert!(line("gqa").contains("not checked"), "{list:?}");
     assert!(line("gated").contains("missing"), "{list:?}");
+    assert!(line("gated").contains("`attn-quiz reset exercises/gated.rs` writes it"), "{list:?}");
     assert!(list.stdout.contains("1 of 9 passed"), "{list:?}");
 }
 

@@ -17,6 +17,9 @@ use std::time::Duration;
 /// Random cases per check unless `--cases` says otherwise.
 pub const DEFAULT_CASES: u32 = 200;
 
+/// Seconds the learner's code may run unless `--timeout` says otherwise.
+const DEFAULT_TIMEOUT: &str = "10";
+
 /// Arguments of `attn-quiz check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -42,7 +45,7 @@ pub struct CheckOptions {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CASES)]
     pub cases: u32,
     /// Seconds your compiled code may run before it is stopped.
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    #[arg(long, value_name = "SECS", default_value = DEFAULT_TIMEOUT, value_parser = parse_timeout)]
     pub timeout: Duration,
     #[command(flatten)]
     pub state: StateDir,
@@ -101,7 +104,8 @@ pub fn run(file: &Path, options: &CheckOptions, json: bool) -> anyhow::Result<Ve
     if json {
         println!("{}", serde_json::to_string(&verdict)?);
     } else {
-        let replay = render::replay_command(&verdict, options.exercise.is_some(), DEFAULT_CASES);
+        let timeout = (Ok(options.timeout) != parse_timeout(DEFAULT_TIMEOUT)).then_some(options.timeout.as_secs_f64());
+        let replay = render::replay_command(&verdict, options.exercise.is_some(), DEFAULT_CASES, timeout);
         print!("{}", render::verdict(&verdict, &replay));
     }
     Ok(verdict)
@@ -138,10 +142,22 @@ pub fn resolve_exercise(name_or_file: &str) -> anyhow::Result<&'static Exercise>
     find_exercise(name)
 }
 
-/// The learner's file, or an error saying how to get a fresh one.
+/// The learner's file, or an error saying how to get a fresh one (or, for a
+/// file that is not UTF-8, where its first bad byte is).
 fn read_exercise_file(file: &Path, exercise: &Exercise) -> anyhow::Result<Vec<u8>> {
     match std::fs::read(file) {
-        Ok(contents) => Ok(contents),
+        Ok(contents) => match std::str::from_utf8(&contents) {
+            Ok(_) => Ok(contents),
+            Err(e) => {
+                let (line, column) = line_and_column(&contents[..e.valid_up_to()]);
+                bail!(
+                    "{} is not UTF-8 text (a bad byte at line {line}, column {column}); \
+                     Rust source files must be UTF-8, so save it in that encoding",
+                    file.display()
+                )
+            }
+        },
+        Err(_) if file.is_dir() => bail!("{} is a folder, not an exercise file", file.display()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
             "no such file: {}\n`attn-quiz reset {}` writes a fresh copy into exercises/, \
              `attn-quiz init` a whole exercises folder (exercises: {})",
@@ -151,6 +167,14 @@ fn read_exercise_file(file: &Path, exercise: &Exercise) -> anyhow::Result<Vec<u8
         ),
         Err(e) => Err(e).with_context(|| format!("reading {}", file.display())),
     }
+}
+
+/// Line and column (1-based, in characters) of the place right after `text`,
+/// which is valid UTF-8.
+fn line_and_column(text: &[u8]) -> (usize, usize) {
+    let text = String::from_utf8_lossy(text);
+    let lines: Vec<&str> = text.split('\n').collect();
+    (lines.len(), lines.last().map_or(0, |last| last.chars().count()) + 1)
 }
 
 /// Saves the verdict to the progress file; a problem there is only a warning,
@@ -179,12 +203,13 @@ pub fn load_progress(state: &StateDir) -> anyhow::Result<ProgressFile> {
     Ok(file)
 }
 
-/// `--timeout`: a positive number of seconds.
+/// `--timeout`: a number of seconds from 0.1 (less leaves no time to tell a
+/// hang from a check still in progress) to a day.
 fn parse_timeout(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text.parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
-    if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 {
+    if (0.1..=86_400.0).contains(&seconds) {
         Ok(Duration::from_secs_f64(seconds))
     } else {
-        Err("the timeout must be between 0 and 86400 seconds".into())
+        Err("the timeout must be from 0.1 to 86400 seconds (a day)".into())
     }
 }

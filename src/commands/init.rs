@@ -21,11 +21,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     for exercise in EXERCISES {
         let file = args.dir.join(exercise.file_name());
         if file.exists() {
-            println!(
-                "kept     {} (it exists; `attn-quiz reset {}` restores the template)",
-                file.display(),
-                exercise.name
-            );
+            println!("kept     {0} (it exists; `attn-quiz reset {0}` restores the template)", file.display());
         } else {
             write_template(&file, exercise)?;
             println!("wrote    {}", file.display());

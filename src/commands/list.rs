@@ -5,6 +5,7 @@ use anyhow::bail;
 use attn_quiz::harness::exercises::EXERCISES;
 use attn_quiz::harness::progress::{CheckResult, FileStatus};
 use colored::{ColoredString, Colorize};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// Arguments of `attn-quiz list`.
@@ -34,7 +35,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         } else if next.is_none() && status != FileStatus::Missing {
             next = Some(file.clone());
         }
-        println!("{:<16} {} {}{}", exercise.name, label(status), file.display(), advice(status, exercise.name));
+        println!("{:<16} {} {}{}", exercise.name, label(status), file.display(), advice(status, &file));
     }
     println!("\n{passed} of {} passed.", EXERCISES.len());
     if let Some(file) = next {
@@ -57,9 +58,9 @@ fn label(status: FileStatus) -> ColoredString {
 }
 
 /// A note after the file name where one helps.
-fn advice(status: FileStatus, name: &str) -> String {
+fn advice(status: FileStatus, file: &Path) -> String {
     match status {
-        FileStatus::Missing => format!("  (`attn-quiz reset {name}` writes it)"),
+        FileStatus::Missing => format!("  (`attn-quiz reset {}` writes it)", file.display()),
         FileStatus::NotChecked => "  (edited since the last check)".to_string(),
         _ => String::new(),
     }

@@ -8,6 +8,7 @@ use super::check::{ExercisesDir, StateDir, resolve_exercise};
 use anyhow::{Context, bail};
 use attn_quiz::harness::exercises::Exercise;
 use attn_quiz::store;
+use std::fs::OpenOptions;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -69,14 +70,25 @@ fn confirm(file: &Path) -> anyhow::Result<bool> {
     Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }
 
-/// Keeps a copy of the learner's version in `<state dir>/backups/`.
+/// Keeps a copy of the learner's version in `<state dir>/backups/`, in a new
+/// file (`mha-<time>.rs`, or `mha-<time>-2.rs` for a second reset that second).
 fn back_up(state: &StateDir, exercise: &Exercise, contents: &[u8]) -> anyhow::Result<PathBuf> {
     let dir = store::state_dir(state.state_dir.as_deref())?.join("backups");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let backup = dir.join(format!("{}-{secs}.rs", exercise.name));
-    std::fs::write(&backup, contents).with_context(|| format!("writing {}", backup.display()))?;
-    Ok(backup)
+    let mut attempt = 1;
+    loop {
+        let suffix = if attempt == 1 { String::new() } else { format!("-{attempt}") };
+        let backup = dir.join(format!("{}-{secs}{suffix}.rs", exercise.name));
+        match OpenOptions::new().write(true).create_new(true).open(&backup) {
+            Ok(mut file) => {
+                file.write_all(contents).with_context(|| format!("writing {}", backup.display()))?;
+                return Ok(backup);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => attempt += 1,
+            Err(e) => return Err(e).with_context(|| format!("creating {}", backup.display())),
+        }
+    }
 }
 
 /// Writes the template to `file`, creating its folder.

@@ -78,9 +78,12 @@ fn status_of(run: ChildRun, timeout: Duration, learner_file: &Path, display_path
             Outcome::NotStarted => Status::NotStarted,
             Outcome::Failed(failure) => Status::Failed { failure: shown_as(failure, learner_file, display_path) },
         },
-        (None, End::TimedOut) => {
-            Status::Timeout { timeout_secs: timeout.as_secs_f64(), case: run.last_case, output: run.output }
-        }
+        (None, End::TimedOut { stuck }) => Status::Timeout {
+            timeout_secs: timeout.as_secs_f64(),
+            stuck: stuck && run.last_case.is_some(),
+            case: run.last_case,
+            output: run.output,
+        },
         (None, End::Exited(status)) => Status::Crashed {
             reason: child::describe_crash(status, &run.output),
             case: run.last_case,

@@ -36,7 +36,11 @@ pub enum End {
     /// It exited by itself.
     Exited(ExitStatus),
     /// It was still running at the deadline and was killed.
-    TimedOut,
+    TimedOut {
+        /// Whether it had announced no new input for the second half of its
+        /// run or more: stuck on one input, rather than slowly moving on.
+        stuck: bool,
+    },
 }
 
 /// The tail of the child's standard output and error.
@@ -68,15 +72,16 @@ pub fn run(executable: &Path, request: &Request, timeout: Duration) -> anyhow::R
         .with_context(|| format!("starting the checker program {}", executable.display()))?;
     let stdout = tail_in_background(child.stdout.take().expect("stdout is piped"), OUTPUT_TAIL_BYTES);
     let stderr = tail_in_background(child.stderr.take().expect("stderr is piped"), OUTPUT_TAIL_BYTES);
-    let deadline = Instant::now() + timeout;
+    let started = Instant::now();
     let end = loop {
         if let Some(status) = child.try_wait().context("waiting for the checker program")? {
             break End::Exited(status);
         }
-        if Instant::now() >= deadline {
+        if started.elapsed() >= timeout {
+            let stuck = unchanged_for(&request.current_path).is_some_and(|quiet| quiet >= started.elapsed() / 2);
             child.kill().context("stopping the checker program after the timeout")?;
             child.wait().context("waiting for the stopped checker program")?;
-            break End::TimedOut;
+            break End::TimedOut { stuck };
         }
         std::thread::sleep(Duration::from_millis(5));
     };
@@ -89,6 +94,11 @@ fn read_report(request: &Request) -> Option<Report> {
     let report: Report = read_json(&request.report_path)?;
     let answers = report.nonce == request.nonce && report.exercise == request.exercise && report.seed == request.seed;
     answers.then_some(report)
+}
+
+/// How long ago the file at `path` was last written, if that can be told.
+fn unchanged_for(path: &Path) -> Option<Duration> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()?.elapsed().ok()
 }
 
 /// Reads a JSON file, or `None` if it is missing or unreadable.

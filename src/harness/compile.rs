@@ -11,7 +11,7 @@
 //! - anywhere else (the library itself, the toolchain): an environment error.
 
 use super::child::tail_in_background;
-use super::exercises::Exercise;
+use super::exercises::{Exercise, on_one_line};
 use super::package::{MAIN_RS, Package, Target};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
@@ -249,11 +249,12 @@ impl Located<'_> {
         Diagnostic { level: "error".into(), message: problem, code, line, column: None, rendered }
     }
 
-    /// "  found:    <the learner's line>  (file:line)\n".
+    /// "  found:    <the learner's declaration, on one line>  (file:line)\n".
     fn found_line(&self, line: usize) -> String {
         let text = std::fs::read_to_string(&self.package.learner_file).unwrap_or_default();
-        let source = text.lines().nth(line - 1).unwrap_or("").trim().trim_end_matches('{').trim_end();
-        format!("  found:    {source}  ({}:{line})\n", self.display_path)
+        let from_here = text.lines().skip(line - 1).collect::<Vec<_>>().join("\n");
+        let declaration = on_one_line(from_here.split('{').next().unwrap_or(""));
+        format!("  found:    {declaration}  ({}:{line})\n", self.display_path)
     }
 
     /// The line (1-based) where the learner's file defines `fn <function>`.

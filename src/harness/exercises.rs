@@ -39,15 +39,21 @@ impl Exercise {
     pub fn signature(&self) -> String {
         let start = self.template.find("pub fn ").expect("every template declares a pub fn");
         let end = start + self.template[start..].find(" {\n").expect("every template has a function body");
-        let one_line = self.template[start..end].split_whitespace().collect::<Vec<_>>().join(" ");
-        // rustfmt's multi-line parameter lists leave "( a" and ", )": close them up.
-        one_line.replace("( ", "(").replace(", )", ")")
+        on_one_line(&self.template[start..end])
     }
 
     /// The file this exercise lives in, inside an exercises folder.
     pub fn file_name(&self) -> String {
         format!("{}.rs", self.name)
     }
+}
+
+/// A declaration written over several lines, on one: every run of whitespace
+/// becomes one space, and the "( a" and ", )" that rustfmt's multi-line
+/// parameter lists leave are closed up.
+pub(crate) fn on_one_line(declaration: &str) -> String {
+    let one_line = declaration.split_whitespace().collect::<Vec<_>>().join(" ");
+    one_line.replace("( ", "(").replace(", )", ")")
 }
 
 /// The exercise called `name`, if there is one.

@@ -143,10 +143,12 @@ fn manifest(name: &str, library_dir: &Path) -> anyhow::Result<String> {
          # and checks run as fast (the work is in the dependencies, optimised above).\n\
          [profile.dev.package.attn-quiz]\nopt-level = 0\n\n\
          [profile.release.package.attn-quiz]\nopt-level = 0\n\n\
-         # The learner's crate: no debug info, so it links fast; overflow checks\n\
+         # The learner's crate: line tables only (they name the learner's line\n\
+         # that called into a panicking library, and link fast); overflow checks\n\
          # and debug assertions on, as in a debug build, with either profile.\n\
-         [profile.dev.package.{name}]\ndebug = 0\n\n\
-         [profile.release.package.{name}]\nopt-level = 0\ndebug-assertions = true\noverflow-checks = true\n",
+         [profile.dev.package.{name}]\ndebug = \"line-tables-only\"\n\n\
+         [profile.release.package.{name}]\nopt-level = 0\ndebug = \"line-tables-only\"\n\
+         debug-assertions = true\noverflow-checks = true\n",
         library = toml_string(library_path),
     ))
 }
@@ -191,6 +193,6 @@ mod tests {
         let toml = manifest("check-mha", Path::new("/cache/library")).unwrap();
         assert!(toml.contains("attn-quiz = { path = \"/cache/library\" }"), "{toml}");
         assert!(toml.contains("\nnalgebra = "), "{toml}");
-        assert!(toml.contains("[profile.dev.package.check-mha]\ndebug = 0"), "{toml}");
+        assert!(toml.contains("[profile.dev.package.check-mha]\ndebug = \"line-tables-only\""), "{toml}");
     }
 }

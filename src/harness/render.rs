@@ -9,15 +9,18 @@ use colored::Colorize;
 use std::fmt::Write;
 
 /// The command that runs the same check again, e.g.
-/// `attn-quiz check exercises/mha.rs --seed 7`; `--exercise` and `--cases`
-/// appear only when the original check needed them.
-pub fn replay_command(verdict: &Verdict, exercise_flag: bool, default_cases: u32) -> String {
+/// `attn-quiz check exercises/mha.rs --seed 7`; `--exercise`, `--cases` and
+/// `--timeout` appear only when the original check had them.
+pub fn replay_command(verdict: &Verdict, exercise_flag: bool, default_cases: u32, timeout: Option<f64>) -> String {
     let mut command = format!("attn-quiz check {} --seed {}", verdict.file, verdict.seed);
     if exercise_flag {
         write!(command, " --exercise {}", verdict.exercise).unwrap();
     }
     if verdict.cases != default_cases {
         write!(command, " --cases {}", verdict.cases).unwrap();
+    }
+    if let Some(secs) = timeout {
+        write!(command, " --timeout {secs}").unwrap();
     }
     command
 }
@@ -36,9 +39,8 @@ pub fn verdict(verdict: &Verdict, replay: &str) -> String {
                 out.push('\n');
             }
         }
-        Status::Timeout { case, output, .. } => {
-            input(&mut out, "it was still running on", case.as_ref());
-            out.push_str("  Look for a loop whose condition never changes, or recursion without a base case.\n");
+        Status::Timeout { case, output, stuck, .. } => {
+            timed_out(&mut out, case.as_ref(), *stuck);
             program_output(&mut out, output);
         }
         Status::Crashed { case, output, .. } => {
@@ -108,15 +110,34 @@ fn kind_in_words(kind: FailureKind) -> &'static str {
     }
 }
 
-/// What to do about an untouched template.
+/// What to do about code that still reaches a `todo!()`.
 fn not_started(out: &mut String, verdict: &Verdict) {
     writeln!(
         out,
-        "  The function still has the template's `todo!` body. Write it in {}, then check again.\n  \
+        "  Your code reached a `todo!()` before returning anything (the template's, or one in a helper\n  \
+         not written yet). Write it in {}, then check again.\n  \
          Stuck? `attn-quiz hint {}` gives one hint at a time.",
         verdict.file, verdict.exercise
     )
     .unwrap();
+}
+
+/// Where a timed-out program was, and what that suggests: stuck on one input
+/// (a loop that never ends), or still moving on when the time ran out.
+fn timed_out(out: &mut String, case: Option<&Case>, stuck: bool) {
+    if stuck {
+        input(out, "it was still running on", case);
+        out.push_str("  Look for a loop whose condition never changes, or recursion without a base case.\n");
+    } else if case.is_some() {
+        input(out, "it had just started on", case);
+        out.push_str(
+            "  It was still moving from input to input: not stuck, but the whole check took longer than the\n  \
+             time allowed. Raise --timeout, lower --cases, or look for needlessly slow code.\n",
+        );
+    } else {
+        input(out, "it was running", case);
+        out.push_str("  The time ran out before the first input: raise --timeout.\n");
+    }
 }
 
 /// The counterexample: property, input, expected vs actual, first difference, mistake.

@@ -13,6 +13,7 @@
 //!                                      //   mistake {id, name, hint}, panic_message)
 //!   "errors": [ ... ],                 // status compile_error: Diagnostic objects
 //!   "timeout_secs": 10,                // status timeout
+//!   "stuck": true,                     // status timeout: one input ran for half the time or more
 //!   "reason": "stack overflow ...",    // status crashed
 //!   "case": { ... },                   // timeout, crashed: the input being tried (null if unknown)
 //!   "output": {"stdout": "", "stderr": ""}, // timeout, crashed: the end of the program's output
@@ -70,6 +71,9 @@ pub enum Status {
     Timeout {
         /// The deadline, in seconds.
         timeout_secs: f64,
+        /// Whether the input it was on had been running for at least half the
+        /// time: a hang, not merely a check that took too long overall.
+        stuck: bool,
         /// The input it was working on.
         case: Option<Case>,
         /// The end of its output.

@@ -20,7 +20,7 @@ pub(crate) struct Knobs {
     pub fully_masked: FullyMasked,
     /// What `true` in a mask means.
     pub polarity: Polarity,
-    /// When the mask is applied.
+    /// Whether, when and how the mask is applied.
     pub mask_stage: MaskStage,
     /// What the dot-product scores are divided by.
     pub scale: Scale,
@@ -116,13 +116,17 @@ pub(crate) enum Polarity {
     TrueBlocks,
 }
 
-/// When the mask is applied.
+/// Whether, when and how the mask is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum MaskStage {
     /// Masked keys are left out of the softmax: correct.
     BeforeSoftmax,
     /// Softmax over every key, then masked weights set to 0 (no renormalising).
     AfterSoftmax,
+    /// Never: every query attends to every key.
+    Never,
+    /// Masked scores replaced by 0 and left in the softmax.
+    ZeroFill,
 }
 
 /// What the dot-product scores are divided by.
@@ -219,11 +223,17 @@ pub(crate) enum OutputProjection {
     Missing,
 }
 
-/// The two kinds of linear layer, for [`Biases`].
+/// The linear layers of the multi-head family, for [`Biases`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Layer {
-    /// A projection of the input: q, k, v or the gate.
-    Input,
+    /// `w.q`.
+    Query,
+    /// `w.k`.
+    Key,
+    /// `w.v`.
+    Value,
+    /// The gate of gated attention.
+    Gate,
     /// The output projection `w.o`.
     Output,
 }
@@ -235,20 +245,20 @@ pub(crate) enum Biases {
     All,
     /// None (e.g. `x * &w.q.weight` everywhere).
     Nothing,
-    /// All but the output projection's.
-    NoOutputBias,
-    /// Only the output projection's.
-    OnlyOutputBias,
+    /// All but this one's.
+    AllBut(Layer),
+    /// Only this one's.
+    Only(Layer),
 }
 
 impl Biases {
-    /// Whether a layer of this kind keeps its bias.
+    /// Whether `layer` keeps its bias.
     pub fn keeps(self, layer: Layer) -> bool {
         match self {
             Biases::All => true,
             Biases::Nothing => false,
-            Biases::NoOutputBias => layer == Layer::Input,
-            Biases::OnlyOutputBias => layer == Layer::Output,
+            Biases::AllBut(dropped) => layer != dropped,
+            Biases::Only(kept) => layer == kept,
         }
     }
 }
@@ -273,6 +283,8 @@ pub(crate) enum Gate {
     RawOnHeads,
     /// sigmoid(x·W_g + b_g) times the output, after `w.o`.
     SigmoidOnOutput,
+    /// sigmoid(concat·W_g + b_g): the gate read from the heads instead of x.
+    FromHeads,
 }
 
 /// Where cross-attention takes its queries, keys and values from.
@@ -389,12 +401,20 @@ pub(crate) const SOFTMAX_WHOLE: &[Mutant] = &[
     mutant(m::GLOBAL_MAX_SUBTRACTION, Knobs { shift: Shift::GlobalMax, ..C }),
 ];
 
+/// NaN on a row with no key to attend to.
+const NAN_ROW: Mutant = mutant(m::NAN_ON_FULLY_MASKED_ROW, Knobs { fully_masked: FullyMasked::NotANumber, ..C });
+
+/// The softmax exercise's row of `-inf` scores, its one "fully masked" row.
+pub(crate) const NEG_INF_ROW: &[Mutant] = &[NAN_ROW];
+
 /// Mask handling.
 pub(crate) const MASK: &[Mutant] = &[
-    mutant(m::NAN_ON_FULLY_MASKED_ROW, Knobs { fully_masked: FullyMasked::NotANumber, ..C }),
+    NAN_ROW,
     mutant(m::UNIFORM_ON_FULLY_MASKED_ROW, Knobs { fully_masked: FullyMasked::Uniform, ..C }),
     mutant(m::INVERTED_MASK, Knobs { polarity: Polarity::TrueBlocks, ..C }),
     mutant(m::MASK_AFTER_SOFTMAX, Knobs { mask_stage: MaskStage::AfterSoftmax, ..C }),
+    mutant(m::MASK_IGNORED, Knobs { mask_stage: MaskStage::Never, ..C }),
+    mutant(m::MASK_FILLED_WITH_ZERO, Knobs { mask_stage: MaskStage::ZeroFill, ..C }),
 ];
 
 /// Wrong scales of one dot-product head.
@@ -416,8 +436,12 @@ pub(crate) const HEADS: &[Mutant] = &[
     mutant(m::STRIDED_HEAD_SPLIT, Knobs { split: Split::Strided, ..C }),
     mutant(m::MISSING_OUTPUT_PROJECTION, Knobs { output_projection: OutputProjection::Missing, ..C }),
     mutant(m::MISSING_BIAS, Knobs { biases: Biases::Nothing, ..C }),
-    mutant(m::MISSING_BIAS, Knobs { biases: Biases::NoOutputBias, ..C }),
-    mutant(m::MISSING_BIAS, Knobs { biases: Biases::OnlyOutputBias, ..C }),
+    mutant(m::MISSING_BIAS, Knobs { biases: Biases::AllBut(Layer::Output), ..C }),
+    mutant(m::MISSING_BIAS, Knobs { biases: Biases::Only(Layer::Output), ..C }),
+    mutant(m::MISSING_BIAS, Knobs { biases: Biases::AllBut(Layer::Query), ..C }),
+    mutant(m::MISSING_BIAS, Knobs { biases: Biases::AllBut(Layer::Value), ..C }),
+    // Without the key's bias alone the results do not change: q·b_k adds the
+    // same number to every score of a row, and softmax ignores that.
     mutant(m::KEY_VALUE_SWAPPED, Knobs { swap: Swap::Projections, ..C }),
 ];
 
@@ -435,6 +459,8 @@ pub(crate) const GROUPED: &[Mutant] = &[mutant(m::GQA_MODULO_MAPPING, Knobs { kv
 pub(crate) const GATE: &[Mutant] = &[
     mutant(m::GATE_AFTER_OUTPUT_PROJECTION, Knobs { gate: Gate::SigmoidOnOutput, ..C }),
     mutant(m::GATE_WITHOUT_SIGMOID, Knobs { gate: Gate::RawOnHeads, ..C }),
+    mutant(m::GATE_FROM_HEADS, Knobs { gate: Gate::FromHeads, ..C }),
+    mutant(m::MISSING_BIAS, Knobs { biases: Biases::AllBut(Layer::Gate), ..C }),
 ];
 
 /// Cross-attention's sources.

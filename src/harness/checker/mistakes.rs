@@ -45,7 +45,7 @@ mistakes! {
         "softmax over the whole matrix instead of each row",
         "a matrix's .max() and .sum() cover every entry; take the max and the sum of each row";
     NO_MAX_SUBTRACTION = "no_max_subtraction",
-        "no max subtraction: exp overflows on large scores (inf / inf = NaN)",
+        "no max subtraction: exp of large scores overflows to inf or underflows to 0 (inf/inf or 0/0 = NaN)",
         "subtract each row's maximum before exp; the weights are unchanged and exp(s - max) <= 1";
     GLOBAL_MAX_SUBTRACTION = "global_max_subtraction",
         "subtracted the largest score of the whole matrix instead of each row's own maximum",
@@ -63,6 +63,12 @@ mistakes! {
     MASK_AFTER_SOFTMAX = "mask_after_softmax",
         "mask applied after the softmax (allowed weights no longer sum to 1)",
         "leave masked keys out of the softmax itself: mask the scores, then normalise";
+    MASK_IGNORED = "mask_ignored",
+        "the mask is ignored: every query attends to every key",
+        "where mask[(i, j)] is false, leave key j out of query i's softmax, so its weight is exactly 0";
+    MASK_FILLED_WITH_ZERO = "mask_filled_with_zero",
+        "masked scores set to 0 instead of -inf: they still get weight",
+        "0 is an ordinary score (exp(0 - max) > 0); fill masked scores with -inf, or leave them out of the softmax";
     // Scale.
     SCALE_BY_SQRT_D_MODEL = "scale_by_sqrt_d_model",
         "scores scaled by sqrt(d_model) instead of sqrt(d_k)",
@@ -104,6 +110,9 @@ mistakes! {
     GATE_WITHOUT_SIGMOID = "gate_without_sigmoid",
         "the gate is the raw x·W_g + b_g, without the sigmoid",
         "squash the gate into (0, 1) with the sigmoid 1 / (1 + e^-z)";
+    GATE_FROM_HEADS = "gate_from_attention_output",
+        "the gate is computed from the attention output instead of from x",
+        "gate = sigmoid(x·W_g + b_g): W_g reads the layer's input x, not the concatenated heads";
     // Cross-attention.
     CROSS_QUERIES_FROM_MEMORY = "cross_queries_from_memory",
         "cross-attention queries taken from memory (the sides are swapped)",

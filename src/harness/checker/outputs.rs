@@ -200,9 +200,13 @@ fn value_difference(name: &str, expected: &Value, actual: &Value) -> Option<Disc
             first_in(&format!("{name}{label}"), e, a, |x, y| !close(x, y, tolerance))
         }),
     };
+    let same = match expected {
+        Value::Mask(_) => "same entries as the reference's",
+        _ => "same values as the reference's, within round-off",
+    };
     first_difference.map(|first_difference| Discrepancy {
         kind: FailureKind::WrongValues,
-        property: format!("{name}: same values as the reference's, within round-off"),
+        property: format!("{name}: {same}"),
         first_difference,
     })
 }

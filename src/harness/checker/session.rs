@@ -17,7 +17,7 @@ use super::exercise::Exercise;
 use super::knobs::Knobs;
 use super::mistakes::MistakeInfo;
 use super::outputs::{Outputs, discrepancy};
-use super::panics::{Panicked, catch};
+use super::panics::{Panicked, catch, catch_traced};
 use crate::harness::protocol::{self, Failure, FailureKind, Outcome};
 use quickcheck::{Arbitrary, Gen};
 
@@ -83,12 +83,24 @@ struct Trial<'a, E: Exercise> {
 }
 
 impl<E: Exercise> Trial<'_, E> {
+    /// Tells the caller's hook which input the subject is about to get.
+    fn announce(&mut self, label: &str, input: &E::Input) {
+        (self.before_call)(&protocol::Case { label: label.to_string(), arguments: E::arguments(input) });
+    }
+
     /// Announces the input, then calls the subject on it, catching a panic.
     fn observe(&mut self, label: &str, input: &E::Input) -> Result<Outputs, Panicked> {
-        (self.before_call)(&protocol::Case { label: label.to_string(), arguments: E::arguments(input) });
+        self.announce(label, input);
         let seen = catch(|| (self.subject)(input));
         self.returned_once |= seen.is_ok();
         seen
+    }
+
+    /// Calls the subject once more on an input it panicked on, this time
+    /// finding the line of its own code that led to the panic.
+    fn trace_panic(&mut self, label: &str, input: &E::Input) -> Option<Panicked> {
+        self.announce(&format!("{label}, locating the panic"), input);
+        catch_traced(|| (self.subject)(input)).err()
     }
 
     /// Calls the subject on one input and compares with the reference.
@@ -121,7 +133,10 @@ impl<E: Exercise> Trial<'_, E> {
 
     /// Shrinks a failing case, names the mistake and writes up the failure.
     fn explain(&mut self, label: String, input: E::Input, problem: Problem) -> Failure {
-        let (input, problem, steps) = self.shrink(&label, input, problem);
+        let (input, mut problem, steps) = self.shrink(&label, input, problem);
+        if problem.panic.is_some() {
+            problem.panic = self.trace_panic(&label, &input).or(problem.panic);
+        }
         let mistake = self.identify(&input);
         let label = match steps {
             0 => label,

@@ -28,6 +28,12 @@ use nalgebra::Dyn;
 ///
 /// Shapes: scores (l_q × l_k), mask (l_q × l_k) -> weights (l_q × l_k).
 pub(crate) fn softmax(scores: &Matrix, mask: Option<&Mask>, knobs: &Knobs) -> Matrix {
+    if let (MaskStage::ZeroFill, Some(mask)) = (knobs.mask_stage, mask) {
+        let filled =
+            Matrix::from_fn(scores.nrows(), scores.ncols(), |i, j| if mask[(i, j)] { scores[(i, j)] } else { 0.0 });
+        return softmax(&filled, None, knobs);
+    }
+    let mask = mask.filter(|_| knobs.mask_stage != MaskStage::Never);
     match knobs.over {
         Over::Rows => softmax_each_row(scores, mask, knobs),
         Over::Columns => {
@@ -56,15 +62,17 @@ fn softmax_each_row(scores: &Matrix, mask: Option<&Mask>, knobs: &Knobs) -> Matr
     let mut weights = Matrix::zeros(l_q, l_k);
     for i in 0..l_q {
         let keys: Vec<usize> = (0..l_k).filter(|&j| in_softmax(i, j)).collect();
-        if keys.is_empty() {
-            weights.row_mut(i).fill(fully_masked_weight(knobs.fully_masked, l_k));
-            continue;
-        }
         let shift = match knobs.shift {
             Shift::RowMax => largest(&mut keys.iter().map(|&j| (i, j))),
             Shift::GlobalMax => global_max,
             Shift::Nothing => 0.0,
         };
+        // No key to attend to: every key masked, or every score -inf (a
+        // maximum of -inf is what tells a max-subtracting softmax so).
+        if keys.is_empty() || shift == f32::NEG_INFINITY {
+            weights.row_mut(i).fill(fully_masked_weight(knobs.fully_masked, l_k));
+            continue;
+        }
         for &j in &keys {
             weights[(i, j)] = (scores[(i, j)] - shift).exp();
         }
@@ -159,9 +167,9 @@ pub(crate) fn multi_head(args: &HeadsArgs, knobs: &Knobs) -> (Matrix, Vec<Matrix
         Swap::Projections => (&w.v, &w.k),
         _ => (&w.k, &w.v),
     };
-    let q_heads = project_heads(args.query, &w.q, heads, knobs);
-    let k_heads = project_heads(key, w_k, kv_heads, knobs);
-    let v_heads = project_heads(value, w_v, kv_heads, knobs);
+    let q_heads = project_heads(args.query, &w.q, Layer::Query, heads, knobs);
+    let k_heads = project_heads(key, w_k, Layer::Key, kv_heads, knobs);
+    let v_heads = project_heads(value, w_v, Layer::Value, kv_heads, knobs);
     let widths = Widths { d_k: q_heads[0].ncols(), d_v: v_heads[0].ncols(), d_model: args.query.ncols(), heads };
     let (outputs, weights): (Vec<Matrix>, Vec<Matrix>) = (0..heads)
         .map(|h| {
@@ -173,9 +181,9 @@ pub(crate) fn multi_head(args: &HeadsArgs, knobs: &Knobs) -> (Matrix, Vec<Matrix
     (output, weights)
 }
 
-/// Projects `x` with `layer` and cuts the result into `heads` heads.
-fn project_heads(x: &Matrix, layer: &Linear, heads: usize, knobs: &Knobs) -> Vec<Matrix> {
-    let layer = with_bias_knob(layer, Layer::Input, knobs);
+/// Projects `x` with `layer` (which is `kind`) and cuts the result into `heads` heads.
+fn project_heads(x: &Matrix, layer: &Linear, kind: Layer, heads: usize, knobs: &Knobs) -> Vec<Matrix> {
+    let layer = with_bias_knob(layer, kind, knobs);
     let d = layer.out_features() / heads;
     match knobs.projection {
         Projection::Full => {
@@ -201,7 +209,8 @@ fn head_columns(projected: &Matrix, h: usize, heads: usize, d: usize, split: Spl
 /// The gate (if any) and the output projection, in the order the knobs say.
 fn gate_and_project(concat: &Matrix, args: &HeadsArgs, knobs: &Knobs) -> Matrix {
     let gate = args.gate.map(|g| {
-        let z = with_bias_knob(g, Layer::Input, knobs).forward(args.query); // (l, D)·(D, H·d_v)
+        let read = if knobs.gate == Gate::FromHeads { concat } else { args.query };
+        let z = with_bias_knob(g, Layer::Gate, knobs).forward(read); // (l, D)·(D, H·d_v)
         if knobs.gate == Gate::RawOnHeads { z } else { z.map(sigmoid) }
     });
     let gate_first = knobs.gate != Gate::SigmoidOnOutput;

@@ -9,6 +9,9 @@ pub fn softmax_rows(scores: &Matrix) -> Matrix {
         for j in 0..cols {
             max = max.max(scores[(i, j)] as f64);
         }
+        if max == f64::NEG_INFINITY {
+            continue; // a row of -inf: nothing to attend to, the zeros stay
+        }
         let exps: Vec<f64> = (0..cols).map(|j| (scores[(i, j)] as f64 - max).exp()).collect();
         let sum: f64 = exps.iter().sum();
         for j in 0..cols {

@@ -25,7 +25,7 @@ impl Arbitrary for Length {
 
     /// Length 1, half the length, one less.
     fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
-        let mut shorter = vec![1, self.0 / 2, self.0 - 1];
+        let mut shorter = vec![1, self.0 / 2, self.0.saturating_sub(1)];
         shorter.retain(|&n| n >= 1 && n < self.0);
         shorter.dedup();
         Box::new(shorter.into_iter().map(Length))
@@ -47,7 +47,12 @@ impl Exercise for CausalMask {
     }
 
     fn edge_cases() -> Vec<(&'static str, Length)> {
-        vec![("one position", Length(1)), ("two positions", Length(2)), ("five positions", Length(5))]
+        vec![
+            ("one position", Length(1)),
+            ("two positions", Length(2)),
+            ("five positions", Length(5)),
+            ("no positions (len = 0)", Length(0)),
+        ]
     }
 
     fn mutants() -> Vec<Mutant> {
