@@ -46,7 +46,10 @@ enum Command {
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return bad_arguments(error),
+    };
     // Colors only on a terminal (colored itself honours NO_COLOR and CLICOLOR_FORCE).
     if !std::io::stdout().is_terminal() && std::env::var_os("CLICOLOR_FORCE").is_none() {
         colored::control::set_override(false);
@@ -69,6 +72,20 @@ fn main() -> ExitCode {
         eprintln!("error: {error:#}");
         commands::exit_error()
     })
+}
+
+/// Reports arguments clap refused: as clap does (help and version included),
+/// except that a command asked for `--json` gets its error as a JSON object too.
+fn bad_arguments(error: clap::Error) -> ExitCode {
+    let wants_json = std::env::args_os().any(|arg| arg == "--json");
+    if !error.use_stderr() || !wants_json {
+        error.exit();
+    }
+    let rendered = error.render().to_string();
+    let message = rendered.lines().next().unwrap_or_default().trim_start_matches("error: ");
+    println!("{}", serde_json::json!({ "status": "error", "message": message }));
+    eprint!("{rendered}");
+    commands::exit_error()
 }
 
 /// Lets `attn-quiz ... | head` end quietly: Rust ignores SIGPIPE, which turns a

@@ -302,4 +302,9 @@ fn json_mode_reports_usage_errors_as_json_too() {
     let bad_timeout = Ran::of(&mut sandbox.attn_quiz(["check", "gqa.rs", "--timeout", "0"]));
     assert_eq!(bad_timeout.code, 2, "{bad_timeout:?}");
     assert!(bad_timeout.stderr.contains("from 0.1 to 86400 seconds"), "{bad_timeout:?}");
+    // Arguments clap itself refuses are JSON too when --json was asked for.
+    let bad_seed = Ran::of(&mut sandbox.attn_quiz(["check", "gqa.rs", "--json", "--seed", "abc"]));
+    assert_eq!(bad_seed.code, 2, "{bad_seed:?}");
+    assert_eq!(bad_seed.json()["status"], "error");
+    assert!(bad_seed.json()["message"].as_str().unwrap().contains("--seed"), "{bad_seed:?}");
 }

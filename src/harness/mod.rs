@@ -35,11 +35,11 @@ pub mod verdict;
 /// A short fingerprint of some bytes (64-bit FNV-1a, in hex): stable across
 /// runs and Rust versions, which is all the state files and the cache need.
 pub(crate) fn fingerprint(parts: &[&[u8]]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    use std::hash::Hasher;
+    let mut hasher = fnv::FnvHasher::default();
     for part in parts {
-        for &byte in part.iter().chain(&[0xff]) {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        hasher.write(part);
+        hasher.write_u8(0xff); // a separator, so ["ab", "c"] and ["a", "bc"] differ
     }
-    format!("{hash:016x}")
+    format!("{:016x}", hasher.finish())
 }
