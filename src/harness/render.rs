@@ -110,11 +110,11 @@ fn kind_in_words(kind: FailureKind) -> &'static str {
     }
 }
 
-/// What to do about code that still reaches a `todo!()`.
+/// What to do about code that still reaches the `todo` macro.
 fn not_started(out: &mut String, verdict: &Verdict) {
     writeln!(
         out,
-        "  Your code reached a `todo!()` before returning anything (the template's, or one in a helper\n  \
+        "  Your code reached a `todo!` before returning anything (the template's, or one in a helper\n  \
          not written yet). Write it in {}, then check again.\n  \
          Stuck? `attn-quiz hint {}` gives one hint at a time.",
         verdict.file, verdict.exercise

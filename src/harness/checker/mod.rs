@@ -29,7 +29,8 @@
 //!    on the counterexample and on every edge case.
 //!
 //! A panic is caught quietly and reported with its message and the input
-//! that caused it; `todo!()` before anything returned means "not started".
+//! that caused it; the template's `todo` panic before anything returned means
+//! "not started".
 
 mod child;
 mod draw;

@@ -58,7 +58,7 @@ pub(crate) fn run<E: Exercise>(
 /// What judging one case found.
 enum Judgement {
     Passed,
-    /// `todo!()` before the subject ever returned.
+    /// The `todo` panic before the subject ever returned.
     NotStarted,
     Failed(Problem),
 }
@@ -78,7 +78,7 @@ struct Problem {
 struct Trial<'a, E: Exercise> {
     subject: Subject<'a, E>,
     before_call: &'a mut dyn FnMut(&protocol::Case),
-    /// Whether any call has returned normally (a later `todo!()` is then a panic, not "not started").
+    /// Whether any call has returned normally (a later `todo` panic is then a panic, not "not started").
     returned_once: bool,
 }
 
