@@ -229,24 +229,3 @@ fn an_empty_causal_mask_is_an_edge_case() {
     assert_eq!(argument(&failure.case, "len"), "0");
     assert!(failure.mistake.is_none());
 }
-
-/// Subtracts the row maximum but has no case for a row of -inf: NaN there.
-fn softmax_without_a_neg_inf_case(scores: &Matrix) -> Matrix {
-    let mut weights = scores.clone();
-    for mut row in weights.row_iter_mut() {
-        let max = row.max();
-        row.apply(|s| *s = (*s - max).exp());
-        let sum = row.sum();
-        row /= sum;
-    }
-    weights
-}
-
-#[test]
-fn a_row_of_neg_inf_must_give_zeros() {
-    let verdict = run(Learner::Softmax(softmax_without_a_neg_inf_case), 1);
-    let failure = failure(&verdict);
-    assert_eq!(failure.kind, FailureKind::NotFinite);
-    assert_eq!(argument(&failure.case, "scores"), "(1×1)\n[ -inf ]");
-    assert_eq!(failure.first_difference.as_deref(), Some("weights[0, 0]: expected 0, got NaN"));
-}

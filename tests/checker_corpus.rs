@@ -30,7 +30,7 @@ corpus! {
     softmax_correct_loops_f64: "solutions/softmax/correct_loops_f64.rs" => Softmax(softmax_rows),
     softmax_correct_reference: "solutions/softmax/correct_reference.rs" => Softmax(softmax_rows),
     softmax_mistake_global_max_subtraction: "solutions/softmax/mistake_global_max_subtraction.rs" => Softmax(softmax_rows),
-    softmax_mistake_nan_on_fully_masked_row: "solutions/softmax/mistake_nan_on_fully_masked_row.rs" => Softmax(softmax_rows),
+    softmax_correct_textbook: "solutions/softmax/correct_textbook.rs" => Softmax(softmax_rows),
     softmax_mistake_no_max_subtraction: "solutions/softmax/mistake_no_max_subtraction.rs" => Softmax(softmax_rows),
     softmax_mistake_softmax_whole_matrix: "solutions/softmax/mistake_softmax_whole_matrix.rs" => Softmax(softmax_rows),
     softmax_mistake_softmax_wrong_axis: "solutions/softmax/mistake_softmax_wrong_axis.rs" => Softmax(softmax_rows),

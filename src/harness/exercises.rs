@@ -79,8 +79,8 @@ pub const EXERCISES: &[Exercise] = &[
             "Work one row at a time: `for mut row in out.row_iter_mut()` gives you each row to normalise in place.",
             "Subtract the row's maximum from every entry before `exp`. softmax(s - m) = softmax(s) for any \
              constant m, and with m = max every exponent is <= 0, so nothing overflows.",
-            "A row that is all -inf has max = -inf, and -inf - -inf is NaN. Test for that case first and \
-             write a zero row.",
+            "exp, sum and divide row by row: `row.map(|s| (s - m).exp())`, then divide by its sum, so the row \
+             sums to 1.",
             "Shape of a solution: out = scores.clone(); for each row: m = max; e_j = exp(s_j - m); \
              sum = Σ e_j; s_j = e_j / sum.",
         ],

@@ -401,15 +401,9 @@ pub(crate) const SOFTMAX_WHOLE: &[Mutant] = &[
     mutant(m::GLOBAL_MAX_SUBTRACTION, Knobs { shift: Shift::GlobalMax, ..C }),
 ];
 
-/// NaN on a row with no key to attend to.
-const NAN_ROW: Mutant = mutant(m::NAN_ON_FULLY_MASKED_ROW, Knobs { fully_masked: FullyMasked::NotANumber, ..C });
-
-/// The softmax exercise's row of `-inf` scores, its one "fully masked" row.
-pub(crate) const NEG_INF_ROW: &[Mutant] = &[NAN_ROW];
-
 /// Mask handling.
 pub(crate) const MASK: &[Mutant] = &[
-    NAN_ROW,
+    mutant(m::NAN_ON_FULLY_MASKED_ROW, Knobs { fully_masked: FullyMasked::NotANumber, ..C }),
     mutant(m::UNIFORM_ON_FULLY_MASKED_ROW, Knobs { fully_masked: FullyMasked::Uniform, ..C }),
     mutant(m::INVERTED_MASK, Knobs { polarity: Polarity::TrueBlocks, ..C }),
     mutant(m::MASK_AFTER_SOFTMAX, Knobs { mask_stage: MaskStage::AfterSoftmax, ..C }),

@@ -15,8 +15,6 @@
 //! - The softmax runs along each **row** (over the keys), not down the columns.
 //! - It must be numerically stable: scores of magnitude 1e3 or more must give
 //!   finite weights, never inf or NaN.
-//! - A row whose scores are all `-inf` (nothing to attend to) comes out all
-//!   zero, not NaN.
 //!
 //! Pitfalls: `exp(89.0_f32)` is already infinity. There is a one-line trick
 //! that changes nothing mathematically and keeps every exponent ≤ 0.
