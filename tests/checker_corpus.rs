@@ -54,6 +54,7 @@ corpus! {
     sdpa_mistake_softmax_wrong_axis: "solutions/sdpa/mistake_softmax_wrong_axis.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_uniform_on_fully_masked_row: "solutions/sdpa/mistake_uniform_on_fully_masked_row.rs" => Sdpa(scaled_dot_product_attention),
     mha_correct_loops_f64: "solutions/mha/correct_loops_f64.rs" => Mha(multi_head_attention),
+    mha_correct_one_head_width: "solutions/mha/correct_one_head_width.rs" => Mha(multi_head_attention),
     mha_correct_reference: "solutions/mha/correct_reference.rs" => Mha(multi_head_attention),
     mha_mistake_d_k_from_input_width: "solutions/mha/mistake_d_k_from_input_width.rs" => Mha(multi_head_attention),
     mha_mistake_key_value_swapped: "solutions/mha/mistake_key_value_swapped.rs" => Mha(multi_head_attention),

@@ -411,12 +411,13 @@ pub(crate) const MASK: &[Mutant] = &[
     mutant(m::MASK_FILLED_WITH_ZERO, Knobs { mask_stage: MaskStage::ZeroFill, ..C }),
 ];
 
+/// Scaling by the value width, which only shows where d_v ≠ d_k (scaled
+/// dot-product attention; the SPEC's multi-head variants have d_v = d_k).
+pub(crate) const VALUE_WIDTH_SCALE: &[Mutant] = &[mutant(m::SCALE_BY_SQRT_D_V, Knobs { scale: Scale::SqrtDv, ..C })];
+
 /// Wrong scales of one dot-product head.
-pub(crate) const SCALE: &[Mutant] = &[
-    mutant(m::SCALE_BY_SQRT_D_V, Knobs { scale: Scale::SqrtDv, ..C }),
-    mutant(m::SCALE_BY_D_K, Knobs { scale: Scale::Dk, ..C }),
-    mutant(m::NO_SCALE, Knobs { scale: Scale::One, ..C }),
-];
+pub(crate) const SCALE: &[Mutant] =
+    &[mutant(m::SCALE_BY_D_K, Knobs { scale: Scale::Dk, ..C }), mutant(m::NO_SCALE, Knobs { scale: Scale::One, ..C })];
 
 /// Wrong scales that need several heads to show.
 pub(crate) const HEAD_SCALE: &[Mutant] = &[

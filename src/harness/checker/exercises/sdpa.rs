@@ -154,7 +154,7 @@ impl Exercise for Sdpa {
     }
 
     fn mutants() -> Vec<Mutant> {
-        [knobs::SCALE, knobs::SOFTMAX, knobs::MASK, knobs::AVERAGED].concat()
+        [knobs::SCALE, knobs::VALUE_WIDTH_SCALE, knobs::SOFTMAX, knobs::MASK, knobs::AVERAGED].concat()
     }
 
     fn arguments(s: &Sequences) -> Vec<(String, String)> {
