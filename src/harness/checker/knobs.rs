@@ -423,8 +423,12 @@ pub(crate) const SCALE: &[Mutant] =
 pub(crate) const HEAD_SCALE: &[Mutant] = &[
     mutant(m::SCALE_BY_SQRT_D_MODEL, Knobs { scale: Scale::SqrtModelWidth, ..C }),
     mutant(m::SCALE_BY_SQRT_D_MODEL, Knobs { scale: Scale::SqrtProjectedWidth, ..C }),
-    mutant(m::D_K_FROM_INPUT_WIDTH, Knobs { scale: Scale::SqrtInputWidthPerHead, ..C }),
 ];
+
+/// d_k read off the input width, which only shows where D ≠ H·d_k (grouped-query
+/// attention; the SPEC's other multi-head weights are D × D).
+pub(crate) const INPUT_WIDTH_SCALE: &[Mutant] =
+    &[mutant(m::D_K_FROM_INPUT_WIDTH, Knobs { scale: Scale::SqrtInputWidthPerHead, ..C })];
 
 /// Splitting, projecting and merging heads.
 pub(crate) const HEADS: &[Mutant] = &[

@@ -76,8 +76,6 @@ pub(crate) struct Shape {
     /// Per-head width of queries, keys and values (the SPEC's multi-head
     /// variants read the block [h·d_k, (h+1)·d_k) of Q, K and V alike).
     pub d_k: usize,
-    /// Output width.
-    pub d_out: usize,
 }
 
 /// One input of a multi-head exercise of form `F`.
@@ -97,7 +95,7 @@ pub(crate) struct HeadsCase<F> {
 impl<F: Form> HeadsCase<F> {
     /// A case of the given shape with entries from `draw`.
     pub fn build(shape: Shape, draw: &mut Draw, mask: impl FnOnce(&mut Draw, usize, usize) -> Option<Mask>) -> Self {
-        let Shape { l_q, d_model, d_k, d_out, heads, .. } = shape;
+        let Shape { l_q, d_model, d_k, heads, .. } = shape;
         let l_k = if F::SOURCES == Sources::SelfTied { l_q } else { shape.l_k };
         let kv_heads = if F::GROUPED { shape.kv_heads } else { heads };
         let sequences =
@@ -106,7 +104,7 @@ impl<F: Form> HeadsCase<F> {
             q: draw.linear(d_model, heads * d_k),
             k: draw.linear(d_model, kv_heads * d_k),
             v: draw.linear(d_model, kv_heads * d_k),
-            o: draw.linear(heads * d_k, d_out),
+            o: draw.linear(heads * d_k, d_model), // the output has the input's width D
             num_heads: heads,
             num_kv_heads: kv_heads,
         };
@@ -206,9 +204,8 @@ impl<F: Form> HeadsCase<F> {
         HeadsCase { sequences: sequences.collect(), mask: mask_without_key(&self.mask, j), ..self.clone() }
     }
 
-    /// Without input feature `c`: a column of every sequence, a row of every input projection.
-    fn without_feature(&self, c: usize) -> Self {
-        let drop = |r: usize| r == c;
+    /// Without the input features `drop` names: columns of every sequence, rows of every input projection.
+    fn without_features(&self, drop: impl Fn(usize) -> bool + Copy) -> Self {
         let w = GroupedQueryWeights {
             q: drop_inputs(&self.w.q, drop),
             k: drop_inputs(&self.w.k, drop),
@@ -260,19 +257,24 @@ impl<F: Form> HeadsCase<F> {
         let (l_q, l_k, d_model) = (self.query().nrows(), self.key().nrows(), self.query().ncols());
         let (heads, kv_heads, d_k) = (self.w.num_heads, self.w.num_kv_heads, self.d_k());
         let group = heads / kv_heads;
-        let d_out = self.w.o.out_features();
         let keys_are_queries = F::SOURCES == Sources::SelfTied;
         let mut smaller: Vec<Self> = removable(l_q).map(|i| self.without_query(i)).collect();
         smaller.extend(removable(l_k).filter(|_| !keys_are_queries).map(|j| self.without_key(j)));
-        smaller.extend(removable(kv_heads).map(|g| self.without_heads(|h| h / group == g, |j| j == g)));
-        smaller.extend(removable(group).map(|t| self.without_heads(|h| h % group == t, |_| false)));
-        smaller.extend(removable(d_model).map(|c| self.without_feature(c)));
         // Keys and values narrow together, keeping d_v = d_k.
-        smaller.extend(removable(d_k).map(|t| self.narrower_values(t).narrower_keys(t)));
-        smaller.extend(removable(d_out).map(|j| {
-            let w = GroupedQueryWeights { o: drop_outputs(&self.w.o, |c| c == j), ..self.w.clone() };
-            self.with_weights(w, self.gate.clone())
-        }));
+        let narrower = |t: usize| self.narrower_values(t).narrower_keys(t);
+        if F::GROUPED {
+            smaller.extend(removable(kv_heads).map(|g| self.without_heads(|h| h / group == g, |j| j == g)));
+            smaller.extend(removable(group).map(|t| self.without_heads(|h| h % group == t, |_| false)));
+            smaller.extend(removable(d_model).map(|c| self.without_features(|r| r == c)));
+            smaller.extend(removable(d_k).map(narrower));
+        } else {
+            // The SPEC's multi-head variants have D = H·d_k: a head or a head
+            // feature goes together with the input features of the same width.
+            let without_head =
+                |g: usize| self.without_heads(|h| h == g, |j| j == g).without_features(move |r| r / d_k == g);
+            smaller.extend(removable(heads).map(without_head));
+            smaller.extend(removable(d_k).map(|t| narrower(t).without_features(move |r| r % d_k == t)));
+        }
         smaller
     }
 
@@ -303,17 +305,18 @@ impl<F: Form> HeadsCase<F> {
 }
 
 impl<F: Form> Arbitrary for HeadsCase<F> {
-    /// Mostly the standard shape (D = H·d_k = D_out); sometimes D or D_out differ. Always d_v = d_k.
+    /// The SPEC's shapes: d_v = d_k, output width D, and D = H·d_k except, now and then, for grouped-query attention.
     fn arbitrary(g: &mut Gen) -> Self {
         let mut draw = Draw::new(g);
         let heads: usize = draw.pick(&[1, 2, 3, 4]);
         let divisors: Vec<usize> = (1..=heads).filter(|&g| heads.is_multiple_of(g)).collect();
         let kv_heads = draw.pick(&divisors);
         let d_k = draw.pick(&[1, 2, 3]);
-        let d_model = if draw.chance(0.8) { heads * d_k } else { draw.size() };
-        let d_out = if draw.chance(0.8) { d_model } else { draw.size() };
+        // D = H·d_k, as the SPEC's multi-head weights are (D × D); grouped-query
+        // attention may also have H·d_k ≠ D, as some of its fixtures do.
+        let d_model = if F::GROUPED && draw.chance(0.2) { draw.size() } else { heads * d_k };
         let (l_q, l_k) = (draw.size(), draw.size());
-        let shape = Shape { l_q, l_k, d_model, heads, kv_heads, d_k, d_out };
+        let shape = Shape { l_q, l_k, d_model, heads, kv_heads, d_k };
         HeadsCase::build(shape, &mut draw, |draw, l_q, l_k| draw.mask(l_q, l_k))
     }
 
@@ -327,8 +330,7 @@ impl<F: Form> Arbitrary for HeadsCase<F> {
 
 /// The edge cases every multi-head exercise of form `F` starts with.
 pub(crate) fn edge_cases<F: Form>() -> Vec<(&'static str, HeadsCase<F>)> {
-    let shape =
-        |(l_q, l_k), d_model, (heads, kv_heads), d_k, d_out| Shape { l_q, l_k, d_model, heads, kv_heads, d_k, d_out };
+    let shape = |(l_q, l_k), d_model, (heads, kv_heads), d_k| Shape { l_q, l_k, d_model, heads, kv_heads, d_k };
     let case = |seed, shape, mask: fn(&mut Draw, usize, usize) -> Option<Mask>| {
         HeadsCase::<F>::build(shape, &mut Draw::seeded(seed), mask)
     };
@@ -338,18 +340,18 @@ pub(crate) fn edge_cases<F: Form>() -> Vec<(&'static str, HeadsCase<F>)> {
         |_: &mut Draw, l_q, l_k| Some(Mask::from_fn(l_q, l_k, |i, j| i != 1 && (i + j) % 3 != 1));
     let causal = |_: &mut Draw, l_q, _| Some(reference::causal_mask(l_q));
     let mut cases = vec![
-        ("one query, one key (l = 1)", case(21, shape((1, 1), 4, (2, 2), 2, 4), no_mask)),
-        ("one head (H = 1)", case(22, shape((3, 2), 3, (1, 1), 3, 3), no_mask)),
-        ("D heads (d_k = 1)", case(23, shape((2, 3), 3, (3, 3), 1, 3), no_mask)),
-        ("two heads of width 2, nonzero biases", case(24, shape((2, 3), 4, (2, 2), 2, 4), no_mask)),
-        ("input width D != H·d_k", case(26, shape((2, 3), 3, (2, 2), 2, 3), no_mask)),
-        ("a fully masked row", case(27, shape((3, 3), 4, (2, 2), 2, 4), one_row_fully_masked)),
-        ("causal mask", case(28, shape((3, 3), 4, (2, 2), 2, 4), causal)),
+        ("one query, one key (l = 1)", case(21, shape((1, 1), 4, (2, 2), 2), no_mask)),
+        ("one head (H = 1)", case(22, shape((3, 2), 3, (1, 1), 3), no_mask)),
+        ("D heads (d_k = 1)", case(23, shape((2, 3), 3, (3, 3), 1), no_mask)),
+        ("two heads of width 2, nonzero biases", case(24, shape((2, 3), 4, (2, 2), 2), no_mask)),
+        ("a fully masked row", case(27, shape((3, 3), 4, (2, 2), 2), one_row_fully_masked)),
+        ("causal mask", case(28, shape((3, 3), 4, (2, 2), 2), causal)),
         ("large logits (|score| >= 1000)", large_logits()),
     ];
     if F::GROUPED {
-        cases.push(("G = 1 (multi-query)", case(29, shape((2, 3), 4, (2, 1), 2, 4), no_mask)));
-        cases.push(("H = 4 query heads over G = 2 key/value heads", case(30, shape((2, 3), 4, (4, 2), 1, 4), no_mask)));
+        cases.push(("input width D != H·d_k", case(26, shape((2, 3), 3, (2, 2), 2), no_mask)));
+        cases.push(("G = 1 (multi-query)", case(29, shape((2, 3), 4, (2, 1), 2), no_mask)));
+        cases.push(("H = 4 query heads over G = 2 key/value heads", case(30, shape((2, 3), 4, (4, 2), 1), no_mask)));
     }
     cases
 }
@@ -358,7 +360,7 @@ pub(crate) fn edge_cases<F: Form>() -> Vec<(&'static str, HeadsCase<F>)> {
 /// bias: every score is an exact multiple of 1000, so any correct
 /// implementation gets the same (one-hot or tied) weights.
 fn large_logits<F: Form>() -> HeadsCase<F> {
-    let shape = Shape { l_q: 2, l_k: 3, d_model: 2, heads: 2, kv_heads: 2, d_k: 1, d_out: 2 };
+    let shape = Shape { l_q: 2, l_k: 3, d_model: 2, heads: 2, kv_heads: 2, d_k: 1 };
     let mut case = HeadsCase::<F>::build(shape, &mut Draw::seeded(31), |_, _, _| None);
     const PATTERN: [f32; 4] = [1.0, -2.0, -1.0, 2.0];
     for (s, m) in case.sequences.iter_mut().enumerate() {

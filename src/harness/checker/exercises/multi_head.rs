@@ -197,7 +197,7 @@ impl Exercise for Gqa {
 
     fn mutants() -> Vec<Mutant> {
         use knobs::*;
-        [GROUPED, HEADS, SWAPPED_INPUTS, SCALE, HEAD_SCALE, SOFTMAX, MASK].concat()
+        [GROUPED, HEADS, SWAPPED_INPUTS, SCALE, HEAD_SCALE, INPUT_WIDTH_SCALE, SOFTMAX, MASK].concat()
     }
 
     fn arguments(c: &Self::Input) -> Vec<(String, String)> {

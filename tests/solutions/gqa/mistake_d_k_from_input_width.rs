@@ -1,28 +1,28 @@
-//! Computes d_k = d_model / num_heads from the input.
+//! Grouped-query attention that takes d_k as d_model / num_heads from the input
+//! width, which is wrong when the projections are not D wide (H·d_k ≠ D).
 use attn_quiz::prelude::*;
 
-pub fn multi_head_attention(
+pub fn grouped_query_attention(
     query: &Matrix,
     key: &Matrix,
     value: &Matrix,
-    w: &MultiHeadWeights,
+    w: &GroupedQueryWeights,
     mask: Option<&Mask>,
 ) -> (Matrix, Vec<Matrix>) {
-    let heads = w.num_heads;
+    let (heads, kv_heads) = (w.num_heads, w.num_kv_heads);
     let q = w.q.forward(query); // (l_q, H·d_k)
-    let k = w.k.forward(key); // (l_k, H·d_k)
-    let v = w.v.forward(value); // (l_k, H·d_v)
-    let (d_k, d_v) = (q.ncols() / heads, v.ncols() / heads);
+    let k = w.k.forward(key); // (l_k, G·d_k)
+    let v = w.v.forward(value); // (l_k, G·d_v)
+    let (d_k, d_v) = (q.ncols() / heads, v.ncols() / kv_heads);
+    let group = heads / kv_heads;
     let mut concat = Matrix::zeros(query.nrows(), heads * d_v);
     let mut weights = Vec::with_capacity(heads);
     for h in 0..heads {
-        let q_h = q.columns(h * d_k, d_k);
-        let k_h = k.columns(h * d_k, d_k);
-        let v_h = v.columns(h * d_v, d_v);
-        let head_dim = query.ncols() / heads;
-        let scores = q_h * k_h.transpose() / (head_dim as f32).sqrt();
+        let g = h / group;
+        let head_dim = query.ncols() / heads; // the mistake: d_model / H, not the q projection's width / H
+        let scores = q.columns(h * d_k, d_k) * k.columns(g * d_k, d_k).transpose() / (head_dim as f32).sqrt();
         let p = masked_softmax(&scores, mask);
-        concat.columns_mut(h * d_v, d_v).copy_from(&(&p * v_h));
+        concat.columns_mut(h * d_v, d_v).copy_from(&(&p * v.columns(g * d_v, d_v)));
         weights.push(p);
     }
     (w.o.forward(&concat), weights)
