@@ -82,7 +82,7 @@ pub fn attend_each_head(
     kv_head_of: impl Fn(usize) -> usize,
     mask: Option<&Mask>,
 ) -> (Vec<Matrix>, Vec<Matrix>) {
-    let (outputs, weights): (Vec<Matrix>, Vec<Matrix>) = q_heads
+    q_heads
         .iter()
         .enumerate()
         .map(|(h, q)| {
@@ -90,6 +90,5 @@ pub fn attend_each_head(
             // (l_q, d_k), (l_k, d_k), (l_k, d_v) -> (l_q, d_v), (l_q, l_k)
             trace::in_head(h, || scaled_dot_product_attention(q, &k_heads[kv], &v_heads[kv], mask))
         })
-        .unzip();
-    (outputs, weights)
+        .unzip() // H outputs, H weights
 }
