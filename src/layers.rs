@@ -192,3 +192,77 @@ impl AdditiveWeights {
         self.w_q.len() + self.w_k.len() + self.v_a.len()
     }
 }
+
+/// Which columns of a head RoPE rotates together (the SPEC's two pairings).
+///
+/// Both rotate pair i by `pos·θ_i`, `θ_i = base^(−2i/head_dim)`; they differ
+/// only in which two columns of a head block form pair i.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RopeStyle {
+    /// Pair i is columns (2i, 2i+1) of the head (GPT-J, Meta's Llama code).
+    Interleaved,
+    /// Pair i is columns (i, i + head_dim/2) (GPT-NeoX, Hugging Face `rotate_half`).
+    HalfSplit,
+}
+
+/// Rotary position embedding settings: the frequency base and the pairing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rope {
+    /// θ base, 10 000 in the RoFormer paper and Llama 2 (500 000 in Llama 3).
+    pub base: f32,
+    /// Which columns form a rotated pair.
+    pub style: RopeStyle,
+}
+
+/// The key/value cache of one layer: every key and value seen so far, one row
+/// per position, kv heads side by side (never repeated to H heads).
+///
+/// - `keys`: (positions × G·d_k), after RoPE
+/// - `values`: (positions × G·d_v)
+///
+/// An empty cache is `Matrix::zeros(0, G·d_k)` for both.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KvCache {
+    /// Cached keys, (positions × G·d_k).
+    pub keys: Matrix,
+    /// Cached values, (positions × G·d_v).
+    pub values: Matrix,
+}
+
+/// Multi-head latent attention (DeepSeek-V2/V3, no query compression).
+///
+/// With H heads, d_n content and d_r rotary query/key widths, latent width d_c
+/// and value width d_v per head:
+/// - `q`: (D × H·(d_n + d_r)); `kv_down`: (D × (d_c + d_r)); `kv_norm`: length d_c
+/// - `k_up`: (d_c × H·d_n); `v_up`: (d_c × H·d_v); `o`: (H·d_v × D_out)
+#[derive(Debug, Clone, PartialEq)]
+pub struct MlaWeights {
+    /// Query projection: each head's content part, then its rotary part.
+    pub q: Linear,
+    /// Down-projection to the latent and the shared rotary key.
+    pub kv_down: Linear,
+    /// RMSNorm gain of the latent, length d_c.
+    pub kv_norm: RowVector,
+    /// Latent to per-head content keys, (d_c × H·d_n).
+    pub k_up: Matrix,
+    /// Latent to per-head values, (d_c × H·d_v).
+    pub v_up: Matrix,
+    /// Output projection.
+    pub o: Linear,
+    /// Number of heads H.
+    pub num_heads: usize,
+    /// Rotary width d_r of each query head and of the shared key.
+    pub rope_dim: usize,
+}
+
+/// What multi-head latent attention caches per position: the latent and the
+/// shared rotary key, nothing else.
+///
+/// - `latent`: (positions × d_c); `rope_keys`: (positions × d_r)
+#[derive(Debug, Clone, PartialEq)]
+pub struct MlaCache {
+    /// Normalised latents c, (positions × d_c).
+    pub latent: Matrix,
+    /// Rotary keys after RoPE, (positions × d_r).
+    pub rope_keys: Matrix,
+}

@@ -9,7 +9,10 @@
 //! ```
 
 pub use crate::error::ShapeError;
-pub use crate::layers::{AdditiveWeights, GatedWeights, GroupedQueryWeights, Linear, MultiHeadWeights};
+pub use crate::layers::{
+    AdditiveWeights, GatedWeights, GroupedQueryWeights, KvCache, Linear, MlaCache, MlaWeights, MultiHeadWeights, Rope,
+    RopeStyle,
+};
 pub use nalgebra::{self, DMatrix, DVector, RowDVector};
 
 /// A sequence of vectors, one row per position and one column per feature:
