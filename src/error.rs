@@ -64,6 +64,7 @@ pub(crate) fn expect_eq(what: &'static str, expected: usize, got: usize) -> Resu
 }
 
 /// Checks that `heads > 0` and that `width` splits into `heads` equal blocks.
+#[cfg(feature = "tool")]
 pub(crate) fn expect_divisible(what: &'static str, width: usize, heads: usize) -> Result<(), ShapeError> {
     if heads == 0 {
         return Err(ShapeError::Zero { what: "num_heads" });

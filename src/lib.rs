@@ -18,15 +18,28 @@
 
 pub use nalgebra;
 
+// The learner's surface: what an exercise file is built against (the crate
+// with default features off). It holds no answer and no judgement.
 pub mod error;
+pub mod evaluator;
 pub mod layers;
-pub mod measure;
 pub mod prelude;
+
+// The tool around it (feature `tool`, on by default).
+#[cfg(feature = "tool")]
+pub mod measure;
+#[cfg(feature = "tool")]
 pub mod reference;
+#[cfg(feature = "tool")]
 pub mod sample;
+#[cfg(feature = "tool")]
 pub mod store;
+#[cfg(feature = "tool")]
 pub mod trace;
 
+#[cfg(feature = "tool")]
 pub mod explore;
+#[cfg(feature = "tool")]
 pub mod harness;
+#[cfg(feature = "tool")]
 pub mod quiz;

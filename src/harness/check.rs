@@ -1,14 +1,15 @@
 //! One check, start to finish: generate the package, build it, run it, and
 //! turn what happened into a [`Verdict`].
 
-use super::child::{self, ChildRun, End};
 use super::compile::{self, Build, BuildOptions};
+use super::evaluator_process::EvaluatorProcess;
 use super::exercises::Exercise;
+use super::judge::{self, Judged, Outcome};
 use super::package;
-use super::protocol::{Failure, Outcome, Request};
-use super::verdict::{Status, Verdict};
+use super::verdict::{Failure, Status, Verdict};
+use anyhow::Context;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What to check, and how.
 #[derive(Debug, Clone)]
@@ -21,7 +22,8 @@ pub struct CheckRequest<'a> {
     pub seed: u64,
     /// Number of random cases, on top of the edge cases.
     pub cases: u32,
-    /// How long the checker program may run.
+    /// How long the learner's code may run in all; one call may take a
+    /// tenth of it (see [`call_limit`]).
     pub timeout: Duration,
     /// Whether rendered compiler messages may contain ANSI colors.
     pub color: bool,
@@ -39,9 +41,9 @@ pub fn check(request: &CheckRequest) -> anyhow::Result<Verdict> {
     let (status, cases_run, warnings) = match compile::build(&package, request.exercise, &options)? {
         Build::Failed { errors, warnings } => (Status::CompileError { errors }, None, warnings),
         Build::Built { executable, warnings } => {
-            let run = run_checker(&executable, request)?;
-            let cases_run = run.report.as_ref().map(|r| r.cases_run);
-            (status_of(run, request.timeout, &package.learner_file, &display_path), cases_run, warnings)
+            let judged = run_judge(&executable, request)?;
+            let status = status_of(judged.outcome, request, &package.learner_file, &display_path);
+            (status, Some(judged.cases_run), warnings)
         }
     };
     Ok(Verdict {
@@ -55,39 +57,43 @@ pub fn check(request: &CheckRequest) -> anyhow::Result<Verdict> {
     })
 }
 
-/// Runs the compiled checker program with a fresh request (new nonce, report
-/// and current-case files in a scratch folder).
-fn run_checker(executable: &Path, request: &CheckRequest) -> anyhow::Result<ChildRun> {
-    let scratch = tempfile::tempdir()?;
-    let child_request = Request {
-        exercise: request.exercise.name.to_string(),
-        seed: request.seed,
-        cases: request.cases,
-        report_path: scratch.path().join("report.json"),
-        current_path: scratch.path().join("current.json"),
-        nonce: format!("{:032x}", rand::random::<u128>()),
-    };
-    child::run(executable, &child_request, request.timeout)
+/// How long one call of the learner's function may take before it counts
+/// as a hang: a tenth of the whole check's time, at least 0.1 s (or all of
+/// it, if that is less). A hang then leaves time to shrink the input it hung on.
+pub fn call_limit(timeout: Duration) -> Duration {
+    (timeout / 10).max(timeout.min(Duration::from_millis(100)))
 }
 
-/// The verdict on a run: the report's, if there is one; else a timeout or a crash.
-fn status_of(run: ChildRun, timeout: Duration, learner_file: &Path, display_path: &str) -> Status {
-    match (run.report, run.end) {
-        (Some(report), _) => match report.outcome {
-            Outcome::Passed => Status::Passed,
-            Outcome::NotStarted => Status::NotStarted,
-            Outcome::Failed(failure) => Status::Failed { failure: shown_as(failure, learner_file, display_path) },
+/// Judges the compiled evaluator: the judge in this process, the learner's
+/// function in the evaluator's, within the request's time.
+fn run_judge(executable: &Path, request: &CheckRequest) -> anyhow::Result<Judged> {
+    let deadline = Instant::now() + request.timeout;
+    let mut evaluator = EvaluatorProcess::new(executable, call_limit(request.timeout), deadline);
+    judge::judge(request.exercise.name, &mut evaluator, request.seed, request.cases)
+        .with_context(|| format!("the judge has no exercise `{}`", request.exercise.name))
+}
+
+/// The verdict's status for what the judge found.
+fn status_of(outcome: Outcome, request: &CheckRequest, learner_file: &Path, display_path: &str) -> Status {
+    let timeout_secs = request.timeout.as_secs_f64();
+    match outcome {
+        Outcome::Passed => Status::Passed,
+        Outcome::NotStarted => Status::NotStarted,
+        Outcome::Failed(failure) => Status::Failed { failure: shown_as(failure, learner_file, display_path) },
+        Outcome::Crashed { reason, case, output } => Status::Crashed { reason, case: Some(case), output },
+        Outcome::Hung { case, output } => Status::Timeout {
+            timeout_secs,
+            call_limit_secs: call_limit(request.timeout).as_secs_f64(),
+            stuck: true,
+            case: Some(case),
+            output,
         },
-        (None, End::TimedOut { stuck }) => Status::Timeout {
-            timeout_secs: timeout.as_secs_f64(),
-            stuck: stuck && run.last_case.is_some(),
-            case: run.last_case,
-            output: run.output,
-        },
-        (None, End::Exited(status)) => Status::Crashed {
-            reason: child::describe_crash(status, &run.output),
-            case: run.last_case,
-            output: run.output,
+        Outcome::OutOfTime { case } => Status::Timeout {
+            timeout_secs,
+            call_limit_secs: call_limit(request.timeout).as_secs_f64(),
+            stuck: false,
+            case: Some(case),
+            output: Default::default(),
         },
     }
 }

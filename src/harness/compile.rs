@@ -10,7 +10,7 @@
 //!   these are explained in words, with the signature the exercise expects;
 //! - anywhere else (the library itself, the toolchain): an environment error.
 
-use super::child::tail_in_background;
+use super::evaluator_process::Tail;
 use super::exercises::{Exercise, on_one_line};
 use super::package::{MAIN_RS, Package, Target};
 use anyhow::{Context, bail};
@@ -117,7 +117,7 @@ fn run_cargo(package: &Package, options: &BuildOptions, offline: bool) -> anyhow
         ),
         _ => anyhow::Error::new(e).context(format!("running {}", Path::new(&cargo).display())),
     })?;
-    let stderr = tail_in_background(child.stderr.take().expect("stderr is piped"), CARGO_STDERR_BYTES);
+    let stderr = Tail::read(child.stderr.take().expect("stderr is piped"), CARGO_STDERR_BYTES);
     let stdout = child.stdout.take().expect("stdout is piped");
     let notice = SlowBuildNotice::start();
     let messages = std::io::BufRead::lines(std::io::BufReader::new(stdout))
@@ -126,7 +126,7 @@ fn run_cargo(package: &Package, options: &BuildOptions, offline: bool) -> anyhow
         .collect();
     let status = child.wait().context("waiting for cargo")?;
     drop(notice);
-    let stderr = stderr.join().unwrap_or_default();
+    let stderr = stderr.join();
     Ok(CargoRun { messages, stderr, success: status.success() })
 }
 
@@ -217,13 +217,18 @@ impl Located<'_> {
         let code = message.code.as_ref().map(|c| c.code.clone());
         if Path::new(&span.file_name) == self.package.learner_file {
             let rendered = message.rendered.as_deref().unwrap_or(&message.message);
+            let rendered = rendered.replace(&span.file_name, self.display_path);
+            let (text, rendered) = match tool_module_named(&message.message) {
+                Some(module) => answer_key_note(module, &rendered),
+                None => (message.message.clone(), rendered),
+            };
             Some(Diagnostic {
                 level: message.level.clone(),
-                message: message.message.clone(),
+                message: text,
                 code,
                 line: Some(span.line_start),
                 column: Some(span.column_start),
-                rendered: rendered.replace(&span.file_name, self.display_path),
+                rendered,
             })
         } else if span.file_name == MAIN_RS {
             Some(self.explain_entry_error(message, code))
@@ -269,6 +274,31 @@ impl Located<'_> {
         };
         text.lines().position(defines).map(|i| i + 1)
     }
+}
+
+/// The module of the tool (not of the learner's surface) that a rustc
+/// message says cannot be found in `attn_quiz`, e.g. `reference` in
+/// "unresolved import `attn_quiz::reference`" or "could not find `reference`
+/// in `attn_quiz`".
+fn tool_module_named(message: &str) -> Option<&'static str> {
+    super::library::tool_modules().into_iter().find(|module| {
+        message.contains(&format!("`attn_quiz::{module}")) || message.contains(&format!("`{module}` in `attn_quiz`"))
+    })
+}
+
+/// An error that names a tool module, explained: exercises are built without
+/// the answer key. Returns the one-line message and the rendered text.
+fn answer_key_note(module: &str, rendered: &str) -> (String, String) {
+    let what = match module {
+        "reference" => "the answer key (`attn_quiz::reference`) is not available to exercises".to_string(),
+        other => format!("`attn_quiz::{other}` belongs to the attn-quiz tool and is not available to exercises"),
+    };
+    let note = format!(
+        "error: {what}\n  \
+         An exercise builds against `attn_quiz::prelude` and nalgebra only: write the function yourself\n  \
+         (helpers of your own are welcome). `attn-quiz hint <exercise>` helps if you are stuck.\n"
+    );
+    (what, format!("{note}\n{rendered}"))
 }
 
 /// The parts of Cargo's JSON messages we read.

@@ -1,23 +1,33 @@
-//! The attn-quiz library source that learners' programs are compiled against.
+//! The learner's surface of the attn-quiz library: the source that learners'
+//! programs are compiled against.
 //!
-//! `attn-quiz check` compiles the learner's file together with this library
-//! (the reference, the prelude and the checker). Rather than hoping the source
-//! tree the binary was built from still exists (after `cargo install` it may be
-//! gone or cleaned), the binary carries its own library source: `src/`,
-//! `Cargo.toml` and `Cargo.lock`, embedded at build time. [`extract`] writes
-//! it into the check cache once per build of attn-quiz, so the learner's code
-//! always meets exactly the checker this binary was built with.
+//! `attn-quiz check` compiles the learner's file against the crate with
+//! default features off: the prelude, the layers, the shape errors and the
+//! [evaluator](crate::evaluator), and nalgebra. Nothing else is even there:
+//! the binary embeds just those files (plus `Cargo.toml` and `Cargo.lock`)
+//! and [`extract`] writes just those into the check cache, so the reference
+//! (the answer key), the judge and the quiz are out of the learner's reach,
+//! and the learner's build compiles no CLI dependency. The embedded copy also
+//! means the check works after `cargo install`, when the source tree may be
+//! gone, and always matches the judge this binary was built with.
 //!
-//! The extracted copy's manifest is the embedded one without the bench, test
-//! and example targets and without the `[profile.*]` tables, which the
-//! generated package repeats at its own root, where Cargo reads them.
+//! The extracted copy's manifest is the embedded one without the binary,
+//! bench, test and example targets and without the `[profile.*]` tables,
+//! which the generated package repeats at its own root, where Cargo reads them.
 
 use include_dir::{Dir, include_dir};
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// The library's `src/` directory.
-static SOURCE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/src");
+/// The evaluator's folder, `src/evaluator/`.
+static EVALUATOR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/src/evaluator");
+/// The other files of the learner's surface, by their path under `src/`.
+const SURFACE_FILES: &[(&str, &str)] = &[
+    ("lib.rs", include_str!("../lib.rs")),
+    ("error.rs", include_str!("../error.rs")),
+    ("layers.rs", include_str!("../layers.rs")),
+    ("prelude.rs", include_str!("../prelude.rs")),
+];
 /// The package manifest.
 const MANIFEST: &str = include_str!("../../Cargo.toml");
 /// The lockfile: the generated package builds with exactly these versions.
@@ -37,8 +47,33 @@ pub fn extract(dir: &Path) -> io::Result<()> {
     }
     write_if_changed(&dir.join("Cargo.toml"), library_manifest())?;
     write_if_changed(&dir.join("Cargo.lock"), LOCKFILE)?;
-    write_dir(&SOURCE, &dir.join("src"))?;
+    // Files an older attn-quiz extracted (once the whole library) go first.
+    let src = dir.join("src");
+    for entry in std::fs::read_dir(&src).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let kept = name == "evaluator" || SURFACE_FILES.iter().any(|(file, _)| name == *file);
+        if !kept {
+            let path = entry.path();
+            if path.is_dir() { std::fs::remove_dir_all(path)? } else { std::fs::remove_file(path)? }
+        }
+    }
+    for (file, contents) in SURFACE_FILES {
+        write_if_changed(&src.join(file), contents)?;
+    }
+    write_dir(&EVALUATOR, &src.join("evaluator"))?;
     std::fs::write(stamp_path, stamp)
+}
+
+/// The modules of the library that only the tool builds (behind the `tool`
+/// feature in `lib.rs`): out of the learner's reach.
+pub fn tool_modules() -> Vec<&'static str> {
+    let lib = SURFACE_FILES[0].1;
+    let lines: Vec<&str> = lib.lines().map(str::trim).collect();
+    lines
+        .windows(2)
+        .filter(|pair| pair[0] == "#[cfg(feature = \"tool\")]")
+        .filter_map(|pair| pair[1].strip_prefix("pub mod ")?.strip_suffix(';'))
+        .collect()
 }
 
 /// The `[dependencies]` entry of `crate_name` as a line of TOML (e.g.
@@ -56,12 +91,15 @@ pub fn profiles() -> String {
     toml::Table::from_iter([("profile".to_string(), profiles)]).to_string()
 }
 
-/// The manifest of the extracted copy: everything but the bench, test and
-/// example targets (their files are not embedded) and the profiles (Cargo
-/// reads those only at the root of a build).
+/// The manifest of the extracted copy: everything but the binary, bench,
+/// test and example targets (their files are not embedded) and the profiles
+/// (Cargo reads those only at the root of a build).
 fn library_manifest() -> String {
     let mut manifest = manifest();
-    for dropped in ["bench", "test", "example", "profile"] {
+    if let Some(package) = manifest.get_mut("package").and_then(|p| p.as_table_mut()) {
+        package.remove("default-run");
+    }
+    for dropped in ["bin", "bench", "test", "example", "profile"] {
         manifest.remove(dropped);
     }
     manifest.to_string()
@@ -75,7 +113,10 @@ fn manifest() -> toml::Table {
 /// A fingerprint of everything embedded.
 fn stamp() -> String {
     let mut parts: Vec<&[u8]> = vec![MANIFEST.as_bytes(), LOCKFILE.as_bytes()];
-    collect_files(&SOURCE, &mut parts);
+    for (file, contents) in SURFACE_FILES {
+        parts.extend([file.as_bytes(), contents.as_bytes()]);
+    }
+    collect_files(&EVALUATOR, &mut parts);
     super::fingerprint(&parts)
 }
 
@@ -129,7 +170,8 @@ mod tests {
     fn the_copy_drops_benches_and_profiles_but_keeps_dependencies() {
         let manifest = library_manifest();
         assert!(manifest.contains("[package]") && manifest.contains("[dependencies]"));
-        assert!(!manifest.contains("[[bench]]") && !manifest.contains("[profile"));
+        assert!(!manifest.contains("[[bench]]") && !manifest.contains("[[bin]]") && !manifest.contains("[profile"));
+        assert!(manifest.contains("tool = ["), "the features stay: {manifest}");
         assert!(profiles().contains("[profile.dev.package.\"*\"]"), "{}", profiles());
         assert!(dependency_line("nalgebra").unwrap().starts_with("nalgebra = "));
         let reparsed: toml::Table = manifest.parse().unwrap();
@@ -142,11 +184,43 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         extract(dir.path()).unwrap();
         let lib = dir.path().join("src/lib.rs");
-        assert!(std::fs::read_to_string(&lib).unwrap().contains("pub mod harness;"));
-        assert!(dir.path().join("src/harness/templates/mha.rs").exists());
+        assert!(std::fs::read_to_string(&lib).unwrap().contains("pub mod evaluator;"));
+        assert!(dir.path().join("src/evaluator/wire.rs").exists());
+        // The answer key and the judge are not there to be read or named.
+        assert!(!dir.path().join("src/reference").exists() && !dir.path().join("src/harness").exists());
         // A second extraction sees the stamp and leaves the files alone.
         std::fs::write(&lib, "changed").unwrap();
         extract(dir.path()).unwrap();
         assert_eq!(std::fs::read_to_string(&lib).unwrap(), "changed");
+    }
+}
+
+#[cfg(test)]
+mod surface_tests {
+    use super::*;
+
+    #[test]
+    fn the_tool_modules_are_read_off_lib_rs() {
+        let modules = tool_modules();
+        for module in ["reference", "harness", "quiz", "explore", "measure"] {
+            assert!(modules.contains(&module), "{modules:?}");
+        }
+        assert!(!modules.contains(&"prelude") && !modules.contains(&"evaluator"), "{modules:?}");
+    }
+
+    /// Every module lib.rs declares without the `tool` feature is extracted.
+    #[test]
+    fn the_surface_holds_every_module_built_without_the_tool_feature() {
+        let lib = SURFACE_FILES[0].1;
+        let mut gated = false;
+        for line in lib.lines().map(str::trim) {
+            if let Some(module) = line.strip_prefix("pub mod ").and_then(|m| m.strip_suffix(';')) {
+                let file = format!("{module}.rs");
+                let present = module == "evaluator" || SURFACE_FILES.iter().any(|(f, _)| *f == file);
+                assert!(gated || present, "lib.rs builds `{module}` for learners, but it is not extracted");
+                assert!(!gated || !present, "`{module}` is tool-only but extracted");
+            }
+            gated = line == "#[cfg(feature = \"tool\")]";
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! replay it.
 
 use super::compile::Diagnostic;
-use super::protocol::{Case, Failure, FailureKind};
+use super::verdict::{Case, Failure, FailureKind};
 use super::verdict::{Status, Verdict};
 use colored::Colorize;
 use std::fmt::Write;
@@ -31,7 +31,10 @@ pub fn verdict(verdict: &Verdict, replay: &str) -> String {
     match &verdict.status {
         Status::Passed => {}
         Status::NotStarted => not_started(&mut out, verdict),
-        Status::Failed { failure } => failed(&mut out, failure),
+        Status::Failed { failure } => {
+            failed(&mut out, failure);
+            program_output(&mut out, &failure.output);
+        }
         Status::CompileError { errors } => {
             for error in errors {
                 out.push('\n');
@@ -44,7 +47,7 @@ pub fn verdict(verdict: &Verdict, replay: &str) -> String {
             program_output(&mut out, output);
         }
         Status::Crashed { case, output, .. } => {
-            input(&mut out, "it was running", case.as_ref());
+            input(&mut out, "it crashed on", case.as_ref());
             program_output(&mut out, output);
         }
     }
@@ -90,11 +93,14 @@ fn headline(verdict: &Verdict) -> String {
             };
             format!("{} {name} {} ({count})", "✗".red().bold(), "does not compile".red())
         }
-        Status::Timeout { timeout_secs, .. } => format!(
+        Status::Timeout { stuck: true, call_limit_secs, .. } => format!(
             "{} {name} {}",
             "✗".red().bold(),
-            format!("timed out: still running after {timeout_secs} s, so it was stopped").red()
+            format!("timed out: one call ran for {call_limit_secs} s without returning, so it was stopped").red()
         ),
+        Status::Timeout { timeout_secs, .. } => {
+            format!("{} {name} {}", "✗".red().bold(), after(&format!("ran out of time ({timeout_secs} s)")).red())
+        }
         Status::Crashed { reason, .. } => format!("{} {name} {} {reason}", "✗".red().bold(), "crashed:".red()),
     };
     format!("{line}\n")
@@ -126,17 +132,14 @@ fn not_started(out: &mut String, verdict: &Verdict) {
 /// (a loop that never ends), or still moving on when the time ran out.
 fn timed_out(out: &mut String, case: Option<&Case>, stuck: bool) {
     if stuck {
-        input(out, "it was still running on", case);
+        input(out, "it hung on", case);
         out.push_str("  Look for a loop whose condition never changes, or recursion without a base case.\n");
-    } else if case.is_some() {
+    } else {
         input(out, "it had just started on", case);
         out.push_str(
-            "  It was still moving from input to input: not stuck, but the whole check took longer than the\n  \
+            "  Every input so far returned in time: not stuck, but the whole check took longer than the\n  \
              time allowed. Raise --timeout, lower --cases, or look for needlessly slow code.\n",
         );
-    } else {
-        input(out, "it was running", case);
-        out.push_str("  The time ran out before the first input: raise --timeout.\n");
     }
 }
 
@@ -179,12 +182,12 @@ fn input(out: &mut String, heading: &str, case: Option<&Case>) {
     }
 }
 
-/// The end of the program's own output, if it printed anything.
-fn program_output(out: &mut String, output: &super::child::Output) {
+/// What the learner's code printed on the input shown, if anything.
+fn program_output(out: &mut String, output: &super::evaluator_process::Output) {
     if output.is_empty() {
         return;
     }
-    writeln!(out, "\n  {}", "the program's output (end):".bold()).unwrap();
+    writeln!(out, "\n  {}", "your code printed, on this input (the end of it):".bold()).unwrap();
     for (stream, text) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
         if !text.trim().is_empty() {
             writeln!(out, "    [{stream}]\n{}", indent(text.trim(), 4)).unwrap();

@@ -8,25 +8,26 @@
 //!   "seed": 7, "cases": 200,           // replay with --seed 7 --cases 200
 //!   "cases_run": 12,                   // cases tried before the verdict (null if none ran)
 //!   "status": "failed",                // passed | not_started | failed | compile_error | timeout | crashed
-//!   "failure": { ... },                // status failed: the shrunk counterexample (protocol::Failure:
+//!   "failure": { ... },                // status failed: the shrunk counterexample (Failure:
 //!                                      //   property, kind, case, expected, actual, first_difference,
-//!                                      //   mistake {id, name, hint}, panic_message)
+//!                                      //   mistake {id, name, hint}, panic_message, output)
 //!   "errors": [ ... ],                 // status compile_error: Diagnostic objects
-//!   "timeout_secs": 10,                // status timeout
-//!   "stuck": true,                     // status timeout: one input ran for half the time or more
+//!   "timeout_secs": 10,                // status timeout: the whole check's time
+//!   "call_limit_secs": 1,              // status timeout: the time one call may take
+//!   "stuck": true,                     // status timeout: one call ran past its limit (a hang)
 //!   "reason": "stack overflow ...",    // status crashed
-//!   "case": { ... },                   // timeout, crashed: the input being tried (null if unknown)
-//!   "output": {"stdout": "", "stderr": ""}, // timeout, crashed: the end of the program's output
+//!   "case": { ... },                   // timeout, crashed: the (shrunk) input
+//!   "output": {"stdout": "", "stderr": ""}, // timeout, crashed (and failure): what the
+//!                                      //   learner's code printed on that input
 //!   "warnings": [ ... ]                // rustc warnings in the file (Diagnostic objects)
 //! }
 //! ```
 //!
-//! Only `status: "passed"` is a pass, and only the checker's report (with the
-//! request's nonce) can produce it.
+//! Only `status: "passed"` is a pass, and only the judge can produce it: the
+//! learner's program sends results, never verdicts.
 
-use super::child::Output;
 use super::compile::Diagnostic;
-use super::protocol::{Case, Failure};
+use super::evaluator_process::Output;
 use serde::Serialize;
 
 /// The verdict of one check.
@@ -67,25 +68,28 @@ pub enum Status {
         /// rustc's errors.
         errors: Vec<Diagnostic>,
     },
-    /// The program was still running at the deadline.
+    /// Out of time: one call never returned (`stuck`), or the whole check
+    /// took longer than its time while cases were still passing.
     Timeout {
-        /// The deadline, in seconds.
+        /// The time of the whole check (`--timeout`), in seconds.
         timeout_secs: f64,
-        /// Whether the input it was on had been running for at least half the
-        /// time: a hang, not merely a check that took too long overall.
+        /// The time one call may take, in seconds.
+        call_limit_secs: f64,
+        /// Whether one call ran past its limit (a hang, with the shrunk input
+        /// it hung on), rather than the whole check running out of time.
         stuck: bool,
-        /// The input it was working on.
+        /// The input it hung on, or the one being tried when time ran out.
         case: Option<Case>,
-        /// The end of its output.
+        /// What the learner's code printed on that input.
         output: Output,
     },
-    /// The program died without a report (stack overflow, abort, exit).
+    /// The evaluator died during a call (stack overflow, abort, exit).
     Crashed {
         /// What happened, in words.
         reason: String,
-        /// The input it was working on.
+        /// The (shrunk) input it died on.
         case: Option<Case>,
-        /// The end of its output.
+        /// What the learner's code printed on that input.
         output: Output,
     },
 }
@@ -100,4 +104,62 @@ impl Verdict {
     pub fn exit_code(&self) -> u8 {
         if self.passed() { 0 } else { 1 }
     }
+}
+
+/// One shrunk counterexample.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Failure {
+    /// The property that failed, in words ("output matches the reference",
+    /// "weights rows sum to 1", ...).
+    pub property: String,
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// The (shrunk) input that shows it.
+    pub case: Case,
+    /// The reference's result, rendered for a terminal (small matrices in full).
+    pub expected: String,
+    /// The learner's result, rendered the same way (empty for a panic).
+    pub actual: String,
+    /// The first differing entry, e.g. "output[1, 0]: expected 0.25, got 0.5".
+    pub first_difference: Option<String>,
+    /// The classic mistake recognised, if any.
+    pub mistake: Option<Mistake>,
+    /// Panic message and location, for [`FailureKind::Panic`].
+    pub panic_message: Option<String>,
+    /// What the learner's code printed on the counterexample.
+    pub output: Output,
+}
+
+/// How the learner's answer went wrong.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// Numbers differ from the reference beyond round-off.
+    WrongValues,
+    /// A result has the wrong shape (or the wrong number of heads).
+    WrongShape,
+    /// NaN or infinity where the reference is finite.
+    NotFinite,
+    /// The learner's code panicked.
+    Panic,
+}
+
+/// An input case: a short label and each argument rendered for a terminal.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Case {
+    /// E.g. "edge case: fully masked row" or "random case 37 (shrunk 12 times)".
+    pub label: String,
+    /// Argument name and its rendering, in signature order.
+    pub arguments: Vec<(String, String)>,
+}
+
+/// A classic mistake the checker recognised.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Mistake {
+    /// Short stable id, e.g. "scale_by_d_model".
+    pub id: String,
+    /// Its name in words, e.g. "scaled by sqrt(d_model) instead of sqrt(d_k)".
+    pub name: String,
+    /// One-line hint towards the fix.
+    pub hint: String,
 }

@@ -12,7 +12,7 @@
 //! inside, explicit loops, a -1e9 fill) yet is far tighter than the change a
 //! wrong scale or a wrong axis makes.
 
-use crate::harness::protocol::FailureKind;
+use crate::harness::verdict::FailureKind;
 use crate::prelude::{Mask, Matrix};
 use approx::AbsDiffEq;
 use nalgebra::{DMatrix, Scalar};
@@ -79,15 +79,39 @@ impl Outputs {
         let mut text = String::new();
         for output in &self.0 {
             match &output.value {
-                Value::Matrix(m) => section(&mut text, output.name, &super::render::rounded(m)),
-                Value::Mask(m) => section(&mut text, output.name, &super::render::mask(m)),
+                Value::Matrix(m) => section(&mut text, output.name, &super::format::rounded(m)),
+                Value::Mask(m) => section(&mut text, output.name, &super::format::mask(m)),
                 Value::Heads(heads) if heads.is_empty() => section(&mut text, output.name, "no heads"),
                 Value::Heads(heads) => heads.iter().enumerate().for_each(|(h, m)| {
-                    section(&mut text, &format!("{} (head {h})", output.name), &super::render::rounded(m))
+                    section(&mut text, &format!("{} (head {h})", output.name), &super::format::rounded(m))
                 }),
             }
         }
         text
+    }
+}
+
+impl From<(Matrix, Matrix)> for Outputs {
+    fn from(returned: (Matrix, Matrix)) -> Self {
+        Outputs::single_head(returned)
+    }
+}
+
+impl From<(Matrix, Vec<Matrix>)> for Outputs {
+    fn from(returned: (Matrix, Vec<Matrix>)) -> Self {
+        Outputs::multi_head(returned)
+    }
+}
+
+impl From<Matrix> for Outputs {
+    fn from(weights: Matrix) -> Self {
+        Outputs::weights(weights)
+    }
+}
+
+impl From<Mask> for Outputs {
+    fn from(mask: Mask) -> Self {
+        Outputs::mask(mask)
     }
 }
 

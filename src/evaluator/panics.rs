@@ -1,6 +1,7 @@
 //! Running code that may panic, quietly.
 //!
-//! The learner's function (and a mutant on shapes it cannot handle) may panic.
+//! The learner's function may panic (and so may a judge's buggy twin, on
+//! shapes its mistake cannot handle).
 //! [`catch`] turns the panic into a [`Panicked`] value holding the message and
 //! the place, instead of a trace on stderr. The panic hook is installed once
 //! per process and stays silent only on the thread that is inside [`catch`];
@@ -12,7 +13,7 @@
 //! walks the stack for the innermost frame of the learner's module (the
 //! generated program includes the learner's file as `mod learner`), so the
 //! report can say which line of theirs made the call. That costs a backtrace,
-//! so the checker does it once, on the final counterexample.
+//! so the judge asks for it once, on the final counterexample.
 
 use std::backtrace::Backtrace;
 use std::cell::{Cell, RefCell};
@@ -21,7 +22,7 @@ use std::sync::Once;
 
 /// A panic caught by [`catch`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Panicked {
+pub struct Panicked {
     /// The panic message.
     pub message: String,
     /// `file:line:column` of the panic, when known.
@@ -68,7 +69,7 @@ thread_local! {
 }
 
 /// Runs `f`, turning a panic into `Err` without printing anything.
-pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
+pub fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
     install_quiet_hook();
     let outer = CATCHING.replace(true);
     let result = panic::catch_unwind(AssertUnwindSafe(f));
@@ -83,7 +84,7 @@ pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
 }
 
 /// [`catch`], also finding the learner's innermost frame if `f` panics.
-pub(crate) fn catch_traced<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
+pub fn catch_traced<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
     let outer = TRACING.replace(true);
     let result = catch(f);
     TRACING.set(outer);

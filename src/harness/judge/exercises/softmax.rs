@@ -1,10 +1,11 @@
 //! `softmax`: `softmax_rows(scores: &Matrix) -> Matrix`.
 
-use crate::harness::checker::draw::{Draw, keep_columns, keep_rows, removable, simpler_matrix};
-use crate::harness::checker::exercise::Exercise;
-use crate::harness::checker::knobs::{self, Knobs, Mutant};
-use crate::harness::checker::outputs::Outputs;
-use crate::harness::checker::{render, twins};
+use crate::evaluator::wire::to_bytes;
+use crate::harness::judge::draw::{Draw, keep_columns, keep_rows, removable, simpler_matrix};
+use crate::harness::judge::exercise::Exercise;
+use crate::harness::judge::knobs::{self, Knobs, Mutant};
+use crate::harness::judge::outputs::Outputs;
+use crate::harness::judge::{format, twins};
 use crate::prelude::Matrix;
 use crate::reference;
 use quickcheck::{Arbitrary, Gen};
@@ -38,6 +39,11 @@ impl Exercise for Softmax {
     type Input = Scores;
     const NAME: &'static str = "softmax";
     const REFERENCE: Self::Function = reference::softmax_rows;
+    type Returned = Matrix;
+
+    fn encode(input: &Scores) -> Vec<u8> {
+        to_bytes(&input.0)
+    }
 
     fn call(function: Self::Function, input: &Scores) -> Outputs {
         Outputs::weights(function(&input.0))
@@ -63,6 +69,6 @@ impl Exercise for Softmax {
     }
 
     fn arguments(input: &Scores) -> Vec<(String, String)> {
-        vec![("scores".to_string(), render::exact(&input.0))]
+        vec![("scores".to_string(), format::exact(&input.0))]
     }
 }

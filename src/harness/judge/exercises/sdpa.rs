@@ -3,13 +3,14 @@
 //! Also home of [`Sequences`], the queries, keys, values and mask that
 //! additive attention shares.
 
-use crate::harness::checker::draw::{
+use crate::evaluator::wire::to_bytes;
+use crate::harness::judge::draw::{
     Draw, keep_columns, keep_rows, mask_without_key, mask_without_query, removable, simpler_matrix,
 };
-use crate::harness::checker::exercise::Exercise;
-use crate::harness::checker::knobs::{self, Knobs, Mutant};
-use crate::harness::checker::outputs::Outputs;
-use crate::harness::checker::{render, twins};
+use crate::harness::judge::exercise::Exercise;
+use crate::harness::judge::knobs::{self, Knobs, Mutant};
+use crate::harness::judge::outputs::Outputs;
+use crate::harness::judge::{format, twins};
 use crate::prelude::{Mask, Matrix};
 use crate::reference;
 use quickcheck::{Arbitrary, Gen};
@@ -77,12 +78,12 @@ impl Sequences {
 
     /// `q`, `k`, `v` rendered.
     pub fn qkv_arguments(&self) -> Vec<(String, String)> {
-        [("q", &self.q), ("k", &self.k), ("v", &self.v)].map(|(n, m)| (n.to_string(), render::exact(m))).to_vec()
+        [("q", &self.q), ("k", &self.k), ("v", &self.v)].map(|(n, m)| (n.to_string(), format::exact(m))).to_vec()
     }
 
     /// `mask` rendered.
     pub fn mask_argument(&self) -> (String, String) {
-        ("mask".to_string(), render::optional_mask(self.mask.as_ref()))
+        ("mask".to_string(), format::optional_mask(self.mask.as_ref()))
     }
 }
 
@@ -120,6 +121,12 @@ impl Exercise for Sdpa {
     type Input = Sequences;
     const NAME: &'static str = "sdpa";
     const REFERENCE: Self::Function = reference::scaled_dot_product_attention;
+
+    type Returned = (Matrix, Matrix);
+
+    fn encode(s: &Sequences) -> Vec<u8> {
+        to_bytes(&(&s.q, &s.k, &s.v, &s.mask))
+    }
 
     fn call(function: Self::Function, s: &Sequences) -> Outputs {
         Outputs::single_head(function(&s.q, &s.k, &s.v, s.mask.as_ref()))

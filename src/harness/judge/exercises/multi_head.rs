@@ -3,9 +3,10 @@
 //! its reference and the mistakes that apply to it.
 
 use super::heads::{Form, HeadsCase, Sources, edge_cases};
-use crate::harness::checker::exercise::Exercise;
-use crate::harness::checker::knobs::{self, Knobs, Mutant};
-use crate::harness::checker::outputs::Outputs;
+use crate::evaluator::wire::to_bytes;
+use crate::harness::judge::exercise::Exercise;
+use crate::harness::judge::knobs::{self, Knobs, Mutant};
+use crate::harness::judge::outputs::Outputs;
 use crate::layers::{GatedWeights, GroupedQueryWeights, MultiHeadWeights};
 use crate::prelude::{Mask, Matrix};
 use crate::reference;
@@ -28,6 +29,12 @@ impl Exercise for Mha {
     type Input = HeadsCase<Mha>;
     const NAME: &'static str = "mha";
     const REFERENCE: Self::Function = reference::multi_head_attention;
+
+    type Returned = Returned;
+
+    fn encode(c: &Self::Input) -> Vec<u8> {
+        to_bytes(&(c.query(), c.key(), c.value(), &c.multi_head_weights(), &c.mask))
+    }
 
     fn call(function: Self::Function, c: &Self::Input) -> Outputs {
         Outputs::multi_head(function(c.query(), c.key(), c.value(), &c.multi_head_weights(), c.mask.as_ref()))
@@ -67,6 +74,12 @@ impl Exercise for SelfAttention {
     const NAME: &'static str = "self_attention";
     const REFERENCE: Self::Function = reference::self_attention;
 
+    type Returned = Returned;
+
+    fn encode(c: &Self::Input) -> Vec<u8> {
+        to_bytes(&(c.query(), &c.multi_head_weights(), &c.mask))
+    }
+
     fn call(function: Self::Function, c: &Self::Input) -> Outputs {
         Outputs::multi_head(function(c.query(), &c.multi_head_weights(), c.mask.as_ref()))
     }
@@ -104,6 +117,12 @@ impl Exercise for CrossAttention {
     type Input = HeadsCase<CrossAttention>;
     const NAME: &'static str = "cross_attention";
     const REFERENCE: Self::Function = reference::cross_attention;
+
+    type Returned = Returned;
+
+    fn encode(c: &Self::Input) -> Vec<u8> {
+        to_bytes(&(c.query(), c.key(), &c.multi_head_weights(), &c.mask))
+    }
 
     fn call(function: Self::Function, c: &Self::Input) -> Outputs {
         Outputs::multi_head(function(c.query(), c.key(), &c.multi_head_weights(), c.mask.as_ref()))
@@ -143,10 +162,14 @@ impl Exercise for Gated {
     const NAME: &'static str = "gated";
     const REFERENCE: Self::Function = reference::gated_self_attention;
 
+    type Returned = Returned;
+
+    fn encode(c: &Self::Input) -> Vec<u8> {
+        to_bytes(&(c.query(), &gated_weights(c), &c.mask))
+    }
+
     fn call(function: Self::Function, c: &Self::Input) -> Outputs {
-        let gate = c.gate.clone().expect("gated cases always have a gate");
-        let w = GatedWeights { attn: c.multi_head_weights(), gate };
-        Outputs::multi_head(function(c.query(), &w, c.mask.as_ref()))
+        Outputs::multi_head(function(c.query(), &gated_weights(c), c.mask.as_ref()))
     }
 
     fn twin(knobs: &Knobs, c: &Self::Input) -> Outputs {
@@ -167,6 +190,12 @@ impl Exercise for Gated {
     }
 }
 
+/// The weights of a gated case.
+fn gated_weights(c: &HeadsCase<Gated>) -> GatedWeights {
+    let gate = c.gate.clone().expect("gated cases always have a gate");
+    GatedWeights { attn: c.multi_head_weights(), gate }
+}
+
 /// `gqa`: `grouped_query_attention(query, key, value, w, mask)`.
 #[derive(Debug, Clone)]
 pub(crate) struct Gqa;
@@ -182,6 +211,12 @@ impl Exercise for Gqa {
     type Input = HeadsCase<Gqa>;
     const NAME: &'static str = "gqa";
     const REFERENCE: Self::Function = reference::grouped_query_attention;
+
+    type Returned = Returned;
+
+    fn encode(c: &Self::Input) -> Vec<u8> {
+        to_bytes(&(c.query(), c.key(), c.value(), &c.w, &c.mask))
+    }
 
     fn call(function: Self::Function, c: &Self::Input) -> Outputs {
         Outputs::multi_head(function(c.query(), c.key(), c.value(), &c.w, c.mask.as_ref()))

@@ -1,4 +1,4 @@
-//! Self-tests of the checker's own machinery: the twins, the mutants and the
+//! Self-tests of the judge's own machinery: the twins, the mutants and the
 //! edge cases, for all nine exercises.
 
 use super::exercise::Exercise;
@@ -6,9 +6,10 @@ use super::exercises::{Additive, CausalMask, CrossAttention, Gated, Gqa, Mha, Sd
 use super::knobs::{Knobs, Mutant};
 use super::mistakes;
 use super::outputs::{agree, discrepancy};
-use super::panics::catch;
-use super::session;
-use crate::harness::protocol::Outcome;
+use super::session::{self, Seen, Subject};
+use super::{Judged, Outcome};
+use crate::evaluator::panics::catch;
+use crate::harness::evaluator_process::Output;
 use quickcheck::{Arbitrary, Gen};
 
 /// Runs `$test::<E>()` for every exercise `E`.
@@ -47,22 +48,44 @@ fn twins_with_correct_knobs_compute_the_reference() {
     for_every_exercise!(correct_twin_is_the_reference);
 }
 
-/// The reference itself passes the check.
-fn reference_passes<E: Exercise>() {
-    let (_, outcome) = session::run::<E>(&|input| E::call(E::REFERENCE, input), 5, 100, &mut |_| {});
-    assert_eq!(outcome, Outcome::Passed, "{}", E::NAME);
+/// A twin as the subject of a whole check.
+struct Twin(Knobs);
+
+impl<E: Exercise> Subject<E> for Twin {
+    fn call(&mut self, input: &E::Input, _trace_panic: bool) -> Seen {
+        match catch(|| E::twin(&self.0, input)) {
+            Ok(outputs) => Seen::Returned(outputs),
+            Err(panicked) => Seen::Panicked(panicked),
+        }
+    }
+
+    fn output_of(&mut self, _input: &E::Input) -> Output {
+        Output::default()
+    }
+}
+
+/// Judges the twin with `knobs` as exercise `E`.
+fn judge_twin<E: Exercise>(knobs: Knobs, seed: u64, cases: u32) -> Judged {
+    session::run::<E>(&mut Twin(knobs), seed, cases)
+}
+
+/// The correct twin, an implementation written apart from the reference,
+/// passes a whole check.
+fn correct_twin_passes<E: Exercise>() {
+    let judged = judge_twin::<E>(Knobs::CORRECT, 5, 100);
+    assert_eq!(judged.outcome, Outcome::Passed, "{}", E::NAME);
+    assert_eq!(judged.cases_run, E::edge_cases().len() as u32 + 100, "{}", E::NAME);
 }
 
 #[test]
-fn the_reference_passes_its_own_check() {
-    for_every_exercise!(reference_passes);
+fn an_independent_correct_implementation_passes_the_check() {
+    for_every_exercise!(correct_twin_passes);
 }
 
 /// Every mutant fails some edge case, and the check names its mistake.
 fn mutants_are_caught_and_named<E: Exercise>() {
     for Mutant { mistake, knobs } in E::mutants() {
-        let twin = |input: &E::Input| E::twin(&knobs, input);
-        let (cases_run, outcome) = session::run::<E>(&twin, 1, 50, &mut |_| {});
+        let Judged { cases_run, outcome } = judge_twin::<E>(knobs, 1, 50);
         let Outcome::Failed(failure) = outcome else { panic!("{}: mutant {} passed", E::NAME, mistake.id) };
         let edge_cases = E::edge_cases().len() as u32;
         assert!(cases_run <= edge_cases, "{}: {} slipped past the edge cases", E::NAME, mistake.id);

@@ -1,9 +1,9 @@
-//! The classic mistakes the checker can name, each with a one-line hint.
+//! The classic mistakes the judge can name, each with a one-line hint.
 //!
 //! The ids are stable: the solution corpus (`tests/solutions/<exercise>/mistake_<id>.rs`)
 //! and the command line tests rely on them.
 
-use crate::harness::protocol;
+use crate::harness::verdict;
 
 /// A classic mistake: a stable id, its name in words and a hint towards the fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,9 +17,9 @@ pub(crate) struct MistakeInfo {
 }
 
 impl MistakeInfo {
-    /// The protocol form of this mistake.
-    pub fn to_protocol(self) -> protocol::Mistake {
-        protocol::Mistake { id: self.id.into(), name: self.name.into(), hint: self.hint.into() }
+    /// This mistake as the verdict reports it.
+    pub fn to_verdict(self) -> verdict::Mistake {
+        verdict::Mistake { id: self.id.into(), name: self.name.into(), hint: self.hint.into() }
     }
 }
 

@@ -1,11 +1,12 @@
 //! `additive`: `additive_attention(q, k, v, w, mask) -> (output, weights)`.
 
 use super::sdpa::{Sequences, mask_of};
-use crate::harness::checker::draw::{Draw, keep_columns, keep_rows, removable, simpler_matrix};
-use crate::harness::checker::exercise::Exercise;
-use crate::harness::checker::knobs::{self, Knobs, Mutant};
-use crate::harness::checker::outputs::Outputs;
-use crate::harness::checker::{render, twins};
+use crate::evaluator::wire::to_bytes;
+use crate::harness::judge::draw::{Draw, keep_columns, keep_rows, removable, simpler_matrix};
+use crate::harness::judge::exercise::Exercise;
+use crate::harness::judge::knobs::{self, Knobs, Mutant};
+use crate::harness::judge::outputs::Outputs;
+use crate::harness::judge::{format, twins};
 use crate::layers::AdditiveWeights;
 use crate::prelude::{Mask, Matrix, RowVector};
 use crate::reference;
@@ -96,6 +97,12 @@ impl Exercise for Additive {
     const NAME: &'static str = "additive";
     const REFERENCE: Self::Function = reference::additive_attention;
 
+    type Returned = (Matrix, Matrix);
+
+    fn encode(c: &AdditiveCase) -> Vec<u8> {
+        to_bytes(&(&c.seq.q, &c.seq.k, &c.seq.v, &c.w, &c.seq.mask))
+    }
+
     fn call(function: Self::Function, c: &AdditiveCase) -> Outputs {
         Outputs::single_head(function(&c.seq.q, &c.seq.k, &c.seq.v, &c.w, c.seq.mask.as_ref()))
     }
@@ -146,9 +153,9 @@ impl Exercise for Additive {
 
     fn arguments(c: &AdditiveCase) -> Vec<(String, String)> {
         let mut arguments = c.seq.qkv_arguments();
-        arguments.push(("w.w_q".to_string(), render::exact(&c.w.w_q)));
-        arguments.push(("w.w_k".to_string(), render::exact(&c.w.w_k)));
-        arguments.push(("w.v_a".to_string(), render::row(&c.w.v_a)));
+        arguments.push(("w.w_q".to_string(), format::exact(&c.w.w_q)));
+        arguments.push(("w.w_k".to_string(), format::exact(&c.w.w_k)));
+        arguments.push(("w.v_a".to_string(), format::row(&c.w.v_a)));
         arguments.push(c.seq.mask_argument());
         arguments
     }

@@ -6,13 +6,13 @@
 //! sequences the function takes and which of them feeds the queries, keys and
 //! values.
 
-use crate::harness::checker::draw::{
+use crate::harness::judge::draw::{
     Draw, drop_inputs, drop_outputs, keep_columns, keep_rows, mask_without_key, mask_without_query, removable,
     simpler_layers, simpler_matrix,
 };
-use crate::harness::checker::knobs::Knobs;
-use crate::harness::checker::render;
-use crate::harness::checker::twins::{self, HeadsArgs};
+use crate::harness::judge::format;
+use crate::harness::judge::knobs::Knobs;
+use crate::harness::judge::twins::{self, HeadsArgs};
 use crate::layers::{GroupedQueryWeights, Linear, MultiHeadWeights};
 use crate::prelude::{Mask, Matrix};
 use crate::reference;
@@ -147,19 +147,19 @@ impl<F: Form> HeadsCase<F> {
     /// The arguments in signature order: sequences, weights, mask.
     pub fn arguments(&self) -> Vec<(String, String)> {
         let mut arguments: Vec<(String, String)> =
-            F::SOURCES.names().iter().zip(&self.sequences).map(|(n, m)| (n.to_string(), render::exact(m))).collect();
+            F::SOURCES.names().iter().zip(&self.sequences).map(|(n, m)| (n.to_string(), format::exact(m))).collect();
         let prefix = if F::GATED { "w.attn" } else { "w" };
         for (name, layer) in [("q", &self.w.q), ("k", &self.w.k), ("v", &self.w.v), ("o", &self.w.o)] {
-            arguments.extend(render::linear(&format!("{prefix}.{name}"), layer));
+            arguments.extend(format::linear(&format!("{prefix}.{name}"), layer));
         }
         arguments.push((format!("{prefix}.num_heads"), self.w.num_heads.to_string()));
         if F::GROUPED {
             arguments.push(("w.num_kv_heads".to_string(), self.w.num_kv_heads.to_string()));
         }
         if let Some(gate) = &self.gate {
-            arguments.extend(render::linear("w.gate", gate));
+            arguments.extend(format::linear("w.gate", gate));
         }
-        arguments.push(("mask".to_string(), render::optional_mask(self.mask.as_ref())));
+        arguments.push(("mask".to_string(), format::optional_mask(self.mask.as_ref())));
         arguments
     }
 

@@ -1,10 +1,11 @@
 //! `causal_mask`: `causal_mask(len: usize) -> Mask`.
 
-use crate::harness::checker::draw::Draw;
-use crate::harness::checker::exercise::Exercise;
-use crate::harness::checker::knobs::{self, Knobs, Mutant};
-use crate::harness::checker::outputs::Outputs;
-use crate::harness::checker::twins;
+use crate::evaluator::wire::to_bytes;
+use crate::harness::judge::draw::Draw;
+use crate::harness::judge::exercise::Exercise;
+use crate::harness::judge::knobs::{self, Knobs, Mutant};
+use crate::harness::judge::outputs::Outputs;
+use crate::harness::judge::twins;
 use crate::prelude::Mask;
 use crate::reference;
 use quickcheck::{Arbitrary, Gen};
@@ -37,6 +38,12 @@ impl Exercise for CausalMask {
     type Input = Length;
     const NAME: &'static str = "causal_mask";
     const REFERENCE: Self::Function = reference::causal_mask;
+
+    type Returned = Mask;
+
+    fn encode(input: &Length) -> Vec<u8> {
+        to_bytes(&(input.0,))
+    }
 
     fn call(function: Self::Function, input: &Length) -> Outputs {
         Outputs::mask(function(input.0))

@@ -1,10 +1,11 @@
-//! What the checker needs to know about one exercise.
+//! What the judge needs to know about one exercise.
 
 use super::knobs::{Knobs, Mutant};
 use super::outputs::Outputs;
+use crate::evaluator::wire::Decode;
 use quickcheck::Arbitrary;
 
-/// One exercise of the SPEC, as the checker sees it: its function's type, its
+/// One exercise of the SPEC, as the judge sees it: its function's type, its
 /// inputs (random ones through [`Arbitrary`], plus named edge cases), the
 /// reference answer, and the mutants that can name a mistake.
 pub(crate) trait Exercise {
@@ -18,7 +19,14 @@ pub(crate) trait Exercise {
     /// The answer key: the reference implementation.
     const REFERENCE: Self::Function;
 
-    /// Calls `function` (the learner's or the reference) on an input.
+    /// What the function returns, as it comes back from the evaluator.
+    type Returned: Decode + Into<Outputs>;
+
+    /// The input's arguments in signature order, encoded as the evaluator's
+    /// [`Learner::call`](crate::evaluator::Learner::call) reads them.
+    fn encode(input: &Self::Input) -> Vec<u8>;
+
+    /// Calls `function` (the reference) on an input, in this process.
     fn call(function: Self::Function, input: &Self::Input) -> Outputs;
 
     /// Runs the buggy twin of this exercise with the given knobs.

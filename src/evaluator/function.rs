@@ -1,0 +1,96 @@
+//! The learner's function, one variant per exercise, and how one call's
+//! arguments are unpacked for it and its results packed for the judge.
+
+use super::wire::{Decode, Encode, WireError, from_bytes, to_bytes};
+use crate::layers::{AdditiveWeights, GatedWeights, GroupedQueryWeights, MultiHeadWeights};
+use crate::prelude::{Mask, Matrix};
+
+/// A learner's function, one variant per exercise of the SPEC, with exactly
+/// the SPEC's signature (the generated program names it here, so a wrong
+/// signature is a compile error at that line).
+#[derive(Debug, Clone, Copy)]
+#[allow(clippy::type_complexity)] // the variants spell out the SPEC's signatures on purpose
+pub enum Learner {
+    /// `softmax_rows(scores)`.
+    Softmax(fn(&Matrix) -> Matrix),
+    /// `causal_mask(len)`.
+    CausalMask(fn(usize) -> Mask),
+    /// `scaled_dot_product_attention(q, k, v, mask)`.
+    Sdpa(fn(&Matrix, &Matrix, &Matrix, Option<&Mask>) -> (Matrix, Matrix)),
+    /// `multi_head_attention(query, key, value, w, mask)`.
+    Mha(fn(&Matrix, &Matrix, &Matrix, &MultiHeadWeights, Option<&Mask>) -> (Matrix, Vec<Matrix>)),
+    /// `self_attention(x, w, mask)`.
+    SelfAttention(fn(&Matrix, &MultiHeadWeights, Option<&Mask>) -> (Matrix, Vec<Matrix>)),
+    /// `cross_attention(x, memory, w, mask)`.
+    CrossAttention(fn(&Matrix, &Matrix, &MultiHeadWeights, Option<&Mask>) -> (Matrix, Vec<Matrix>)),
+    /// `gated_self_attention(x, w, mask)`.
+    Gated(fn(&Matrix, &GatedWeights, Option<&Mask>) -> (Matrix, Vec<Matrix>)),
+    /// `grouped_query_attention(query, key, value, w, mask)`.
+    Gqa(fn(&Matrix, &Matrix, &Matrix, &GroupedQueryWeights, Option<&Mask>) -> (Matrix, Vec<Matrix>)),
+    /// `additive_attention(q, k, v, w, mask)`.
+    Additive(fn(&Matrix, &Matrix, &Matrix, &AdditiveWeights, Option<&Mask>) -> (Matrix, Matrix)),
+}
+
+impl Learner {
+    /// The exercise name: `softmax`, `causal_mask`, `sdpa`, `mha`,
+    /// `self_attention`, `cross_attention`, `gated`, `gqa` or `additive`.
+    pub fn exercise(&self) -> &'static str {
+        match self {
+            Learner::Softmax(_) => "softmax",
+            Learner::CausalMask(_) => "causal_mask",
+            Learner::Sdpa(_) => "sdpa",
+            Learner::Mha(_) => "mha",
+            Learner::SelfAttention(_) => "self_attention",
+            Learner::CrossAttention(_) => "cross_attention",
+            Learner::Gated(_) => "gated",
+            Learner::Gqa(_) => "gqa",
+            Learner::Additive(_) => "additive",
+        }
+    }
+
+    /// Unpacks the arguments (in signature order), calls the function and
+    /// packs what it returned. A panic of the function unwinds out of here.
+    pub fn call(&self, arguments: &[u8]) -> Result<Vec<u8>, WireError> {
+        match *self {
+            Learner::Softmax(f) => with(arguments, |scores: Matrix| f(&scores)),
+            Learner::CausalMask(f) => with(arguments, |(len,): (usize,)| f(len)),
+            Learner::Sdpa(f) => {
+                with(arguments, |(q, k, v, mask): (Matrix, Matrix, Matrix, Option<Mask>)| f(&q, &k, &v, mask.as_ref()))
+            }
+            Learner::Mha(f) => with(
+                arguments,
+                |(query, key, value, w, mask): (Matrix, Matrix, Matrix, MultiHeadWeights, Option<Mask>)| {
+                    f(&query, &key, &value, &w, mask.as_ref())
+                },
+            ),
+            Learner::SelfAttention(f) => {
+                with(arguments, |(x, w, mask): (Matrix, MultiHeadWeights, Option<Mask>)| f(&x, &w, mask.as_ref()))
+            }
+            Learner::CrossAttention(f) => {
+                with(arguments, |(x, memory, w, mask): (Matrix, Matrix, MultiHeadWeights, Option<Mask>)| {
+                    f(&x, &memory, &w, mask.as_ref())
+                })
+            }
+            Learner::Gated(f) => {
+                with(arguments, |(x, w, mask): (Matrix, GatedWeights, Option<Mask>)| f(&x, &w, mask.as_ref()))
+            }
+            Learner::Gqa(f) => with(
+                arguments,
+                |(query, key, value, w, mask): (Matrix, Matrix, Matrix, GroupedQueryWeights, Option<Mask>)| {
+                    f(&query, &key, &value, &w, mask.as_ref())
+                },
+            ),
+            Learner::Additive(f) => {
+                with(arguments, |(q, k, v, w, mask): (Matrix, Matrix, Matrix, AdditiveWeights, Option<Mask>)| {
+                    f(&q, &k, &v, &w, mask.as_ref())
+                })
+            }
+        }
+    }
+}
+
+/// Decodes the arguments as `A`, runs `f` and encodes its result.
+fn with<A: Decode, R: Encode>(arguments: &[u8], f: impl FnOnce(A) -> R) -> Result<Vec<u8>, WireError> {
+    let arguments = from_bytes(arguments)?;
+    Ok(to_bytes(&f(arguments)))
+}
