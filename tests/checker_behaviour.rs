@@ -1,19 +1,22 @@
-//! How the checker reports what is not a classic mistake: panics, unfinished code,
+//! How the judge reports what is not a classic mistake: panics, unfinished code,
 //! wrong shapes; and what it promises about counterexamples and seeds.
 
-use attn_quiz::harness::checker::{Learner, Verdict, check};
-use attn_quiz::harness::protocol::{Case, Failure, FailureKind, Outcome};
+use attn_quiz::evaluator::Learner;
+use attn_quiz::harness::evaluator_process::Output;
+use attn_quiz::harness::judge::{Evaluate, InProcess, Reply, judge};
+use attn_quiz::harness::judge::{Judged, Outcome, judge_in_process};
+use attn_quiz::harness::verdict::{Case, Failure, FailureKind};
 use attn_quiz::prelude::*;
 use attn_quiz::reference;
-use std::cell::Cell;
+use std::time::Duration;
 
 /// Checks with 100 random cases and the given seed.
-fn run(learner: Learner, seed: u64) -> Verdict {
-    check(learner, seed, 100, &mut |_| {})
+fn run(learner: Learner, seed: u64) -> Judged {
+    judge_in_process(learner, seed, 100)
 }
 
 /// The failure of a verdict that must have failed.
-fn failure(verdict: &Verdict) -> &Failure {
+fn failure(verdict: &Judged) -> &Failure {
     match &verdict.outcome {
         Outcome::Failed(failure) => failure,
         other => panic!("expected a failure, got {other:?}"),
@@ -181,38 +184,48 @@ fn a_random_failure_shrinks_to_the_smallest_case_that_shows_it() {
     assert!(failure.mistake.is_none(), "not a classic mistake: {:?}", failure.mistake);
 }
 
+/// Runs the learner in this process and records the arguments of every call.
+struct Recorder {
+    inner: InProcess,
+    calls: Vec<Vec<u8>>,
+}
+
+impl Evaluate for Recorder {
+    fn evaluate(&mut self, arguments: Vec<u8>, trace_panic: bool) -> Reply {
+        self.calls.push(arguments.clone());
+        self.inner.evaluate(arguments, trace_panic)
+    }
+
+    fn output_of(&mut self, arguments: Vec<u8>) -> Output {
+        self.inner.output_of(arguments)
+    }
+
+    fn call_limit(&self) -> Duration {
+        self.inner.call_limit()
+    }
+}
+
+/// The verdict and the arguments of every call the judge made.
+fn recorded(learner: Learner, seed: u64, cases: u32) -> (Judged, Vec<Vec<u8>>) {
+    let mut recorder = Recorder { inner: InProcess(learner), calls: Vec::new() };
+    let judged = judge(learner.exercise(), &mut recorder, seed, cases).unwrap();
+    (judged, recorder.calls)
+}
+
 #[test]
 fn the_same_seed_replays_the_same_verdict() {
     let first = run(Learner::Sdpa(drops_keys_after_the_third), 9);
     assert_eq!(first, run(Learner::Sdpa(drops_keys_after_the_third), 9));
-    assert_eq!(first.seed, 9);
-    let labels = |seed| {
-        let mut seen = Vec::new();
-        check(Learner::Softmax(reference::softmax_rows), seed, 30, &mut |case| seen.push(case.clone()));
-        seen
-    };
-    assert_eq!(labels(4), labels(4));
-    assert_ne!(labels(4), labels(5), "another seed draws other random cases");
-}
-
-thread_local! {
-    static CALLS: Cell<u32> = const { Cell::new(0) };
-}
-
-fn counted_causal_mask(len: usize) -> Mask {
-    CALLS.set(CALLS.get() + 1);
-    reference::causal_mask(len)
+    let calls = |seed| recorded(Learner::Softmax(reference::softmax_rows), seed, 30).1;
+    assert_eq!(calls(4), calls(4));
+    assert_ne!(calls(4), calls(5), "another seed draws other random cases");
 }
 
 #[test]
-fn every_learner_call_is_announced_first() {
-    let mut announced = 0;
-    let verdict = check(Learner::CausalMask(counted_causal_mask), 1, 50, &mut |case| {
-        announced += 1;
-        assert_eq!(CALLS.get() + 1, announced, "announced before the call: {}", case.label);
-    });
-    assert_eq!(verdict.outcome, Outcome::Passed);
-    assert_eq!((verdict.cases_run, announced), (54, 54), "4 edge cases and 50 random ones");
+fn a_pass_calls_the_learner_once_per_case() {
+    let (judged, calls) = recorded(Learner::CausalMask(reference::causal_mask), 1, 50);
+    assert_eq!(judged.outcome, Outcome::Passed);
+    assert_eq!((judged.cases_run, calls.len()), (54, 54), "4 edge cases and 50 random ones");
 }
 
 /// Right for every length but 0, where `len - 1` underflows.

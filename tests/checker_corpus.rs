@@ -1,12 +1,13 @@
-//! The solution corpus, judged in-process: every `correct_*` file passes, every
+//! The solution corpus, judged in this process (through the same encoding as a
+//! real check): every `correct_*` file passes, every
 //! `mistake_<id>` file fails with mistake `<id>` named.
 //!
 //! Each file of `tests/solutions/<exercise>/` is a learner's file, included
 //! here as a module. A test also checks that no file of the directory is left
 //! out of the table below.
 
-use attn_quiz::harness::checker::{Learner, Verdict, check};
-use attn_quiz::harness::protocol::Outcome;
+use attn_quiz::evaluator::Learner;
+use attn_quiz::harness::judge::{DEFAULT_CASES, Judged, Outcome, judge_in_process};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -113,8 +114,8 @@ fn expectation(path: &str) -> Option<&str> {
 }
 
 /// The check of one corpus file, with a fixed seed.
-fn check_file(learner: Learner, seed: u64) -> Verdict {
-    check(learner, seed, attn_quiz::harness::checker::DEFAULT_CASES, &mut |_| {})
+fn check_file(learner: Learner, seed: u64) -> Judged {
+    judge_in_process(learner, seed, DEFAULT_CASES)
 }
 
 #[test]
