@@ -18,6 +18,11 @@
 //! w_ij = exp(s_ij) / (exp(sink) + Σ_{allowed j'} exp(s_ij'))       out_i = Σ_j w_ij·v_j
 //! ```
 //!
+//! How much the sink takes: with lse_i = ln Σ_{allowed j} exp(s_ij), the keys
+//! keep `1 / (1 + exp(sink − lse_i))` of row i. A sink far below the scores
+//! takes nothing (plain softmax), far above them it takes everything, and a
+//! sink equal to lse_i takes half.
+//!
 //! This file computes it the way gpt-oss does: append the sink as one more
 //! column of scores, take the ordinary masked softmax (its max-subtraction now
 //! covers the sink too, so a sink or scores of 1e3 cannot overflow), then drop
