@@ -141,14 +141,14 @@ fn kv_cache_decode_matches_pytorch() {
             let chunk = i.x.rows(start, s).into_owned();
             let (output, heads) = reference::decode_step(&chunk, &mut cache, &w, rope.as_ref());
             start += s;
-            // Query r of the chunk sits at position start − s + r: keys after it are the future.
-            let future = Mask::from_fn(s, start, |r, j| j <= start - s + r);
+            // Query r of the chunk sits at position start − s + r: later keys are the future.
+            let not_future = Mask::from_fn(s, start, |r, j| j <= start - s + r);
             let expected_heads: Vec<Matrix> = e.head_weights[c].iter().map(|m| m.0.clone()).collect();
             checks.push(close(&format!("outputs[{c}]"), &output, &e.outputs[c]));
             checks.push(close_each(&format!("head_weights[{c}]"), &heads, &expected_heads));
             let masked = heads.iter().enumerate();
             checks.extend(
-                masked.map(|(h, w)| masked_entries_are_zero(&format!("head_weights[{c}][{h}]"), w, Some(&future))),
+                masked.map(|(h, w)| masked_entries_are_zero(&format!("head_weights[{c}][{h}]"), w, Some(&not_future))),
             );
         }
         checks.push(close("keys", &cache.keys, &e.keys));

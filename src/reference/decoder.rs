@@ -109,7 +109,7 @@ pub fn try_decoder_attention_step(
         Some(window) => try_sliding_window_mask(s, n, window)?, // (s, p+s)
         None => aligned_causal_mask(s, n),                      // (s, p+s)
     };
-    trace::step("mask", &mask);
+    trace::step("layer_mask", &mask);
     // 6. Each query head attends to its kv head with its own sink.
     let per_head = heads.q.iter().enumerate().map(|(h, q)| {
         let g = kv_head_for(h, w.num_heads, w.num_kv_heads);

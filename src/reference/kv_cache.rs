@@ -95,6 +95,18 @@ pub fn decode_step(
 }
 
 /// [`decode_step`] that reports bad shapes as an error, leaving the cache untouched.
+///
+/// ```
+/// use attn_quiz::prelude::*;
+/// use attn_quiz::reference::kv_cache::{empty_cache, try_decode_step};
+///
+/// // d_k = 3 cannot be cut into RoPE pairs: an error, and the cache has not grown.
+/// let w = attn_quiz::sample::Sampler::new(1).grouped_query_weights(4, 2, 1, 3);
+/// let mut cache = empty_cache(&w);
+/// let rope = Rope { base: 10000.0, style: RopeStyle::Interleaved };
+/// assert!(try_decode_step(&Matrix::zeros(2, 4), &mut cache, &w, Some(&rope)).is_err());
+/// assert_eq!(cache.keys.shape(), (0, 3));
+/// ```
 pub fn try_decode_step(
     x: &Matrix,
     cache: &mut KvCache,
@@ -116,7 +128,9 @@ pub fn try_decode_step(
     Ok((output, weights))
 }
 
-/// An empty cache for these weights: 0 rows, G·d_k key and G·d_v value columns.
+/// An empty cache for these weights.
+///
+/// Shapes: keys (0 × G·d_k), values (0 × G·d_v).
 pub fn empty_cache(w: &GroupedQueryWeights) -> KvCache {
     KvCache { keys: Matrix::zeros(0, w.k.out_features()), values: Matrix::zeros(0, w.v.out_features()) }
 }
@@ -210,9 +224,11 @@ fn append_rows(top: &Matrix, bottom: &Matrix) -> Matrix {
     joined
 }
 
-/// Checks the weights (as GQA does) and the cache against them.
+/// Checks the weights (as GQA does) and the cache against them. The output
+/// projection runs after the cache has grown, so its bias is checked here too.
 fn check_shapes(x: &Matrix, cache: &KvCache, w: &GroupedQueryWeights) -> Result<(), ShapeError> {
     gqa::check_shapes(x, x, x, w, None)?;
+    expect_eq("bias length of the o projection", w.o.out_features(), w.o.bias.len())?;
     expect_eq("cached key width (must equal the k projection width G·d_k)", w.k.out_features(), cache.keys.ncols())?;
     expect_eq(
         "cached value width (must equal the v projection width G·d_v)",

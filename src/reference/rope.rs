@@ -29,7 +29,7 @@
 //! column 2i to i and 2i+1 to i + d/2. Then `half_split(x·P) = interleaved(x)·P`,
 //! and since (q·P)·(k·P)ᵀ = q·P·Pᵀ·kᵀ = q·kᵀ, permuting the columns of W_Q and
 //! W_K by P turns one model into the other with identical attention weights.
-//! This is exactly what checkpoint converters between the two codebases do.
+//! Converting Meta checkpoints to Hugging Face format permutes them just so.
 //!
 //! Pitfalls:
 //! - **Mixing the pairings**: loading Meta weights into `rotate_half` code (or

@@ -6,7 +6,7 @@
 //! variant takes the mask as it is.
 //!
 //! The idea (Longformer, Beltagy et al. 2020; Mistral 7B, Jiang et al. 2023;
-//! gpt-oss and Gemma alternate windowed and full layers): most of what a token
+//! gpt-oss and Gemma 2 mix windowed and full layers): most of what a token
 //! needs is nearby, and stacking layers still carries information further,
 //! up to (window − 1) positions per layer. The gain is the cache: a layer that
 //! never looks more than `window` keys back needs only those keys, a fixed
