@@ -93,7 +93,8 @@ fn show_of_an_unknown_name_lists_the_modules() {
     assert_eq!(
         stderr,
         "error: unknown module or variant `flash`; choose one of: softmax, mask, sdpa, heads, mha, \
-         self_attention, cross_attention, gated, gqa, additive, luong, batched\n"
+         self_attention, cross_attention, gated, gqa, rope, kv_cache, sliding_window, sinks, decoder, \
+         additive, luong, batched\n"
     );
 }
 

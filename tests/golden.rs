@@ -18,12 +18,31 @@ use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 /// Every kind of case, one fixture file each; each has a test below.
-const KINDS: [&str; 9] =
-    ["softmax", "sdpa", "causal", "mha", "self_attention", "cross_attention", "gqa", "gated", "additive"];
+const KINDS: [&str; 13] = [
+    "softmax",
+    "sdpa",
+    "causal",
+    "mha",
+    "self_attention",
+    "cross_attention",
+    "gqa",
+    "gated",
+    "additive",
+    "rope",
+    "kv_cache",
+    "sliding_window",
+    "sinks",
+];
 
-/// How many cases a fixture file holds (its README promises 10–14), so an
+/// The kinds of the README's "Modern variants" section, which promises 12–15
+/// cases each instead of 10–14.
+const MODERN_KINDS: [&str; 4] = ["rope", "kv_cache", "sliding_window", "sinks"];
+
+/// How many cases a fixture file holds (as its README promises), so an
 /// emptied or truncated file cannot pass by testing nothing.
-const CASES_PER_FILE: std::ops::RangeInclusive<usize> = 10..=14;
+fn cases_per_file(kind: &str) -> std::ops::RangeInclusive<usize> {
+    if MODERN_KINDS.contains(&kind) { 12..=15 } else { 10..=14 }
+}
 
 #[test]
 fn softmax_matches_pytorch() {
@@ -97,6 +116,63 @@ fn additive_attention_matches_pytorch() {
 }
 
 #[test]
+fn rope_matches_pytorch() {
+    check_kind("rope", |i: &RopeInputs, e: &RopeExpected| {
+        vec![close("output", &reference::apply_rope(&i.x, &i.positions, i.head_dim, &i.rope.rope()), &e.output)]
+    });
+}
+
+#[test]
+fn kv_cache_decode_matches_pytorch() {
+    check_kind("kv_cache", |i: &KvCacheInputs, e: &KvCacheExpected| {
+        let w = i.weights.grouped_query(i.num_heads, i.num_kv_heads);
+        let rope = i.rope.as_ref().map(RopeJson::rope);
+        let mut checks = vec![same_count("chunks", i.chunks.len(), e.outputs.len())];
+        checks.push(same_count("head_weights chunks", i.chunks.len(), e.head_weights.len()));
+        checks.push(same_count("sum of chunks", i.x.nrows(), i.chunks.iter().sum()));
+        if checks.iter().any(Result::is_err) {
+            return checks;
+        }
+        // Start from an empty cache and feed the next s rows of x per chunk.
+        let mut cache =
+            KvCache { keys: Matrix::zeros(0, w.k.out_features()), values: Matrix::zeros(0, w.v.out_features()) };
+        let mut start = 0;
+        for (c, &s) in i.chunks.iter().enumerate() {
+            let chunk = i.x.rows(start, s).into_owned();
+            let (output, heads) = reference::decode_step(&chunk, &mut cache, &w, rope.as_ref());
+            start += s;
+            // Query r of the chunk sits at position start − s + r: later keys are the future.
+            let not_future = Mask::from_fn(s, start, |r, j| j <= start - s + r);
+            let expected_heads: Vec<Matrix> = e.head_weights[c].iter().map(|m| m.0.clone()).collect();
+            checks.push(close(&format!("outputs[{c}]"), &output, &e.outputs[c]));
+            checks.push(close_each(&format!("head_weights[{c}]"), &heads, &expected_heads));
+            let masked = heads.iter().enumerate();
+            checks.extend(
+                masked.map(|(h, w)| masked_entries_are_zero(&format!("head_weights[{c}][{h}]"), w, Some(&not_future))),
+            );
+        }
+        checks.push(close("keys", &cache.keys, &e.keys));
+        checks.push(close("values", &cache.values, &e.values));
+        checks
+    });
+}
+
+#[test]
+fn sliding_window_mask_matches_pytorch() {
+    check_kind("sliding_window", |i: &SlidingWindowInputs, e: &SlidingWindowExpected| {
+        vec![same_mask("mask", &reference::sliding_window_mask(i.len_q, i.len_k, i.window), &e.mask)]
+    });
+}
+
+#[test]
+fn attention_with_sink_matches_pytorch() {
+    check_kind("sinks", |i: &SinksInputs, e: &SingleHeadExpected| {
+        let mask = i.mask.as_deref();
+        single_head(reference::attention_with_sink(&i.q, &i.k, &i.v, i.sink, mask), e, mask)
+    });
+}
+
+#[test]
 fn every_fixture_file_is_checked() {
     let mut on_disk: Vec<String> = std::fs::read_dir(fixtures_dir())
         .expect("tests/fixtures/ is readable")
@@ -120,8 +196,8 @@ fn check_kind<I: DeserializeOwned, E: DeserializeOwned>(kind: &str, check_case: 
     assert!(KINDS.contains(&kind), "{kind} is missing from KINDS");
     let fixture: Fixture<I, E> = load(&fixtures_dir().join(format!("{kind}.json")));
     assert_eq!(fixture.kind, kind, "the file {kind}.json declares another kind");
-    let count = fixture.cases.len();
-    assert!(CASES_PER_FILE.contains(&count), "{kind}.json has {count} cases, expected {CASES_PER_FILE:?}");
+    let (count, expected_count) = (fixture.cases.len(), cases_per_file(kind));
+    assert!(expected_count.contains(&count), "{kind}.json has {count} cases, expected {expected_count:?}");
     let failures: Vec<String> = fixture
         .cases
         .iter()
@@ -153,6 +229,25 @@ fn multi_head(actual: (Matrix, Vec<Matrix>), expected: &MultiHeadExpected, mask:
         head_weights.iter().enumerate().map(|(h, w)| masked_entries_are_zero(&format!("head_weights[{h}]"), w, mask));
     checks.extend(masked);
     checks
+}
+
+/// Checks that a count read from the fixture is the one the case needs.
+fn same_count(what: &str, expected: usize, actual: usize) -> Check {
+    if expected == actual { Ok(()) } else { Err(Failure(format!("{what}: expected {expected}, got {actual}"))) }
+}
+
+/// Checks that two masks are equal entry for entry.
+fn same_mask(what: &str, actual: &Mask, expected: &Mask) -> Check {
+    if actual.shape() != expected.shape() {
+        return Err(Failure(format!("{what}: expected shape {:?}, got {:?}", expected.shape(), actual.shape())));
+    }
+    match actual.iter().zip(expected.iter()).position(|(a, e)| a != e) {
+        None => Ok(()),
+        Some(index) => {
+            let (row, col) = common::position_of(index, actual.nrows());
+            Err(Failure(format!("{what}[{row}, {col}]: expected {}, got {}", expected[index], actual[index])))
+        }
+    }
 }
 
 /// Parses one fixture file, failing the test with the file name on any error.
@@ -408,4 +503,97 @@ struct GatedInputs {
 struct MultiHeadExpected {
     output: Grid<f32>,
     head_weights: Vec<Grid<f32>>,
+}
+
+/// A RoPE setting as the fixtures write it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RopeJson {
+    base: f32,
+    style: RopeStyleJson,
+}
+
+/// The pairing, `"interleaved"` or `"half_split"`.
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum RopeStyleJson {
+    Interleaved,
+    HalfSplit,
+}
+
+impl RopeJson {
+    /// The setting itself.
+    fn rope(&self) -> Rope {
+        let style = match self.style {
+            RopeStyleJson::Interleaved => RopeStyle::Interleaved,
+            RopeStyleJson::HalfSplit => RopeStyle::HalfSplit,
+        };
+        Rope { base: self.base, style }
+    }
+}
+
+/// Inputs of a `rope` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RopeInputs {
+    x: Grid<f32>,
+    positions: Vec<usize>,
+    head_dim: usize,
+    rope: RopeJson,
+}
+
+/// Expected result of a `rope` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RopeExpected {
+    output: Grid<f32>,
+}
+
+/// Inputs of a `kv_cache` case: a sequence fed to `decode_step` in chunks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KvCacheInputs {
+    x: Grid<f32>,
+    num_heads: usize,
+    num_kv_heads: usize,
+    weights: ProjectionsJson,
+    rope: Option<RopeJson>,
+    chunks: Vec<usize>,
+}
+
+/// Expected result of a `kv_cache` case: what each call returns, and the cache at the end.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KvCacheExpected {
+    outputs: Vec<Grid<f32>>,
+    head_weights: Vec<Vec<Grid<f32>>>,
+    keys: Grid<f32>,
+    values: Grid<f32>,
+}
+
+/// Inputs of a `sliding_window` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlidingWindowInputs {
+    len_q: usize,
+    len_k: usize,
+    window: usize,
+}
+
+/// Expected result of a `sliding_window` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlidingWindowExpected {
+    mask: Grid<bool>,
+}
+
+/// Inputs of a `sinks` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SinksInputs {
+    q: Grid<f32>,
+    k: Grid<f32>,
+    v: Grid<f32>,
+    sink: f32,
+    mask: Option<Grid<bool>>,
 }

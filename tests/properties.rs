@@ -13,7 +13,13 @@ use attn_quiz::prelude::*;
 use attn_quiz::reference::batched::{
     batched_multi_head_attention, batched_scaled_dot_product_attention, batched_self_attention,
 };
-use attn_quiz::reference::{self, causal_mask, luong_dot_attention, scaled_dot_product_attention};
+use attn_quiz::reference::decoder::{DecoderAttention, decoder_attention_step};
+use attn_quiz::reference::kv_cache::empty_cache;
+use attn_quiz::reference::sliding_window::streaming_mask;
+use attn_quiz::reference::{
+    self, apply_rope, attention_with_sink, causal_mask, decode_step, luong_dot_attention, scaled_dot_product_attention,
+    sliding_window_mask,
+};
 use attn_quiz::sample::Sampler;
 use common::{Check, Failure, close, close_each, masked_entries_are_zero, position_of, within_tolerance};
 use quickcheck::{Arbitrary, Gen, TestResult, Testable, quickcheck};
@@ -203,6 +209,239 @@ fn sdpa_is_luong_dot_of_queries_divided_by_sqrt_d_k() {
     }));
 }
 
+#[test]
+fn rope_keeps_the_length_of_every_pair() {
+    quickcheck(Law(|r: &Rotary| {
+        let rotated = apply_rope(&r.x, &r.positions, r.head_dim, &r.rope);
+        let half = r.head_dim / 2;
+        for block in (0..r.x.ncols()).step_by(r.head_dim) {
+            for i in 0..half {
+                // The pairing, written out here rather than taken from the library.
+                let (a, b) = match r.rope.style {
+                    RopeStyle::Interleaved => (block + 2 * i, block + 2 * i + 1),
+                    RopeStyle::HalfSplit => (block + i, block + i + half),
+                };
+                for row in 0..r.x.nrows() {
+                    let before = r.x[(row, a)].hypot(r.x[(row, b)]);
+                    let after = rotated[(row, a)].hypot(rotated[(row, b)]);
+                    if !within_tolerance(after, before) {
+                        return Err(Failure(format!("row {row}, pair ({a}, {b}): length {before} became {after}")));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }));
+}
+
+#[test]
+fn rope_scores_depend_only_on_the_offset() {
+    quickcheck(Law(|p: &RotaryPair| {
+        let score = |m: usize, n: usize| {
+            let q = apply_rope(&p.q, &[m], p.head_dim, &p.rope);
+            let k = apply_rope(&p.k, &[n], p.head_dim, &p.rope);
+            q.dot(&k)
+        };
+        let (here, shifted) = (score(p.m, p.n), score(p.m + p.shift, p.n + p.shift));
+        // Round-off of a dot product grows with |q|·|k|, not with the (possibly tiny) result.
+        let tolerance = 1e-5 * (1.0 + p.q.norm() * p.k.norm());
+        if (here - shifted).abs() <= tolerance {
+            Ok(())
+        } else {
+            Err(Failure(format!("q at {} · k at {} = {here}, but shifted by {} it is {shifted}", p.m, p.n, p.shift)))
+        }
+    }));
+}
+
+#[test]
+fn rope_pairings_agree_after_permuting_columns() {
+    quickcheck(Law(|r: &Rotary| {
+        // Column 2i of a head goes to i and 2i+1 to i + d/2: the interleaved pairs become half-split pairs.
+        let (d, half) = (r.head_dim, r.head_dim / 2);
+        let order: Vec<usize> = (0..r.x.ncols())
+            .map(|c| {
+                let (block, within) = (c - c % d, c % d);
+                if within < half { block + 2 * within } else { block + 2 * (within - half) + 1 }
+            })
+            .collect();
+        let interleaved = Rope { style: RopeStyle::Interleaved, ..r.rope };
+        let half_split = Rope { style: RopeStyle::HalfSplit, ..r.rope };
+        let expected = apply_rope(&r.x, &r.positions, d, &interleaved).select_columns(&order);
+        close(
+            "half-split of permuted x",
+            &apply_rope(&r.x.select_columns(&order), &r.positions, d, &half_split),
+            &expected,
+        )
+    }));
+}
+
+#[test]
+fn any_split_into_decode_calls_is_one_call_on_an_empty_cache() {
+    quickcheck(Law(|d: &Decode| {
+        let w = d.weights(d.num_kv_heads);
+        let mut whole_cache = empty_cache(&w);
+        let (whole, whole_heads) = decode_step(&d.x, &mut whole_cache, &w, d.rope.as_ref());
+        let (outputs, heads, cache) = decode_in_chunks(d, &w);
+        let mut start = 0;
+        for (c, &s) in d.chunks.iter().enumerate() {
+            close(&format!("outputs[{c}]"), &outputs[c], &whole.rows(start, s).into_owned())?;
+            let expected: Vec<Matrix> =
+                whole_heads.iter().map(|m| m.view((start, 0), (s, start + s)).into_owned()).collect();
+            close_each(&format!("head_weights[{c}]"), &heads[c], &expected)?;
+            start += s;
+        }
+        close("cached keys", &cache.keys, &whole_cache.keys)?;
+        close("cached values", &cache.values, &whole_cache.values)
+    }));
+}
+
+#[test]
+fn decode_with_one_kv_head_per_query_head_is_causal_mha_of_the_projections() {
+    quickcheck(Law(|d: &Decode| {
+        let w = d.weights(d.num_heads);
+        let (l, h, d_k) = (d.x.nrows(), w.num_heads, w.d_k());
+        let (q, k, v) = (w.q.forward(&d.x), w.k.forward(&d.x), w.v.forward(&d.x));
+        let block = |m: &Matrix, i: usize| m.columns(i * d_k, d_k).into_owned();
+        let mask = causal_mask(l);
+        let mut concat = Matrix::zeros(l, h * d_k);
+        let mut expected_heads = Vec::new();
+        for i in 0..h {
+            let (out, weights) = scaled_dot_product_attention(&block(&q, i), &block(&k, i), &block(&v, i), Some(&mask));
+            concat.columns_mut(i * d_k, d_k).copy_from(&out);
+            expected_heads.push(weights);
+        }
+        let expected = w.o.forward(&concat);
+        let decoder = Decode { rope: None, ..d.clone() };
+        let (outputs, heads, cache) = decode_in_chunks(&decoder, &w);
+        let mut start = 0;
+        for (c, &s) in d.chunks.iter().enumerate() {
+            close(&format!("outputs[{c}]"), &outputs[c], &expected.rows(start, s).into_owned())?;
+            let rows: Vec<Matrix> =
+                expected_heads.iter().map(|m| m.view((start, 0), (s, start + s)).into_owned()).collect();
+            close_each(&format!("head_weights[{c}]"), &heads[c], &rows)?;
+            start += s;
+        }
+        close("cached keys", &cache.keys, &k)?;
+        close("cached values", &cache.values, &v)
+    }));
+}
+
+#[test]
+fn a_window_as_long_as_the_keys_is_the_aligned_causal_mask() {
+    quickcheck(Law(|w: &WindowSizes| {
+        let window = w.len_k + w.window; // ≥ len_k
+        // The aligned causal mask is the last len_q rows of the square causal mask over the keys.
+        let expected = causal_mask(w.len_k).rows(w.len_k - w.len_q, w.len_q).into_owned();
+        same_mask(&sliding_window_mask(w.len_q, w.len_k, window), &expected)?;
+        same_mask(&reference::aligned_causal_mask(w.len_q, w.len_k), &expected)
+    }));
+}
+
+#[test]
+fn a_window_row_sees_the_last_window_keys_up_to_its_position() {
+    quickcheck(Law(|w: &WindowSizes| {
+        let mask = sliding_window_mask(w.len_q, w.len_k, w.window);
+        let streaming = streaming_mask(w.len_q, w.len_k, w.n_sink, w.window);
+        for i in 0..w.len_q {
+            let a = i + w.len_k - w.len_q;
+            let visible: Vec<usize> = (0..w.len_k).filter(|&j| mask[(i, j)]).collect();
+            let expected: Vec<usize> = (a + 1 - w.window.min(a + 1)..=a).collect();
+            if visible != expected {
+                return Err(Failure(format!("row {i} (position {a}) sees keys {visible:?}, expected {expected:?}")));
+            }
+            // Sinks plus window: the union of 0..n_sink and the window, never past a.
+            let kept = (0..w.len_k).filter(|&j| streaming[(i, j)]).count();
+            let expected_kept = (a + 1).min(w.n_sink + w.window);
+            let first_kept = w.n_sink == 0 || streaming[(i, 0)];
+            if kept != expected_kept || !streaming[(i, a)] || !first_kept {
+                return Err(Failure(format!(
+                    "streaming row {i} (position {a}) keeps {kept} keys, expected {expected_kept}"
+                )));
+            }
+        }
+        Ok(())
+    }));
+}
+
+#[test]
+fn a_sink_of_minus_infinity_is_plain_sdpa() {
+    quickcheck(Law(|c: &SinkCase| {
+        let (expected_output, expected_weights) = scaled_dot_product_attention(&c.q, &c.k, &c.v, c.mask.as_ref());
+        for sink in [f32::NEG_INFINITY, -1e30] {
+            let (output, weights) = attention_with_sink(&c.q, &c.k, &c.v, sink, c.mask.as_ref());
+            close(&format!("output with sink {sink}"), &output, &expected_output)?;
+            close(&format!("weights with sink {sink}"), &weights, &expected_weights)?;
+        }
+        Ok(())
+    }));
+}
+
+#[test]
+fn rows_with_a_sink_sum_to_what_the_sink_leaves() {
+    quickcheck(Law(|c: &SinkCase| {
+        let (output, weights) = attention_with_sink(&c.q, &c.k, &c.v, c.sink, c.mask.as_ref());
+        finite("output", &output)?;
+        finite("weights", &weights)?;
+        masked_entries_are_zero("weights", &weights, c.mask.as_ref())?;
+        let scores = &c.q * c.k.transpose() / (c.q.ncols() as f32).sqrt();
+        for i in 0..weights.nrows() {
+            let allowed: Vec<f64> = (0..weights.ncols())
+                .filter(|&j| c.mask.as_ref().is_none_or(|m| m[(i, j)]))
+                .map(|j| f64::from(scores[(i, j)]))
+                .collect();
+            // The keys' share 1 / (1 + exp(sink − lse)), from a log-sum-exp in f64.
+            let max = allowed.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let lse = max + allowed.iter().map(|s| (s - max).exp()).sum::<f64>().ln();
+            let share = if allowed.is_empty() { 0.0 } else { 1.0 / (1.0 + (f64::from(c.sink) - lse).exp()) };
+            let sum = weights.row(i).sum();
+            if sum > 1.0 + 1e-6 || weights.row(i).iter().any(|&w| w < 0.0) || !within_tolerance(sum, share as f32) {
+                return Err(Failure(format!(
+                    "row {i} sums to {sum}; the sink leaves {share} (weights {})",
+                    weights.row(i)
+                )));
+            }
+            if allowed.is_empty() && output.row(i).iter().any(|&o| o != 0.0) {
+                return Err(Failure(format!("row {i} is fully masked but its output is {}", output.row(i))));
+            }
+        }
+        Ok(())
+    }));
+}
+
+#[test]
+fn a_sink_scales_each_row_of_sdpa_by_the_share_it_leaves() {
+    quickcheck(Law(|c: &SinkCase| {
+        let (output, weights) = attention_with_sink(&c.q, &c.k, &c.v, c.sink, c.mask.as_ref());
+        let (plain_output, plain_weights) = scaled_dot_product_attention(&c.q, &c.k, &c.v, c.mask.as_ref());
+        let share: Vec<f32> = weights.row_iter().map(|row| row.sum()).collect();
+        let scale = |m: &Matrix| Matrix::from_fn(m.nrows(), m.ncols(), |i, j| share[i] * m[(i, j)]);
+        close("weights", &weights, &scale(&plain_weights))?;
+        close("output", &output, &scale(&plain_output))
+    }));
+}
+
+#[test]
+fn decoder_without_window_and_with_sinks_of_minus_infinity_is_decode_step() {
+    quickcheck(Law(|d: &Decode| {
+        // The decoder always rotates, so its heads need an even width.
+        let d = &Decode { d_k: d.d_k + d.d_k % 2, ..d.clone() };
+        let w = d.weights(d.num_kv_heads);
+        let rope = d.rope.unwrap_or(Rope { base: 10_000.0, style: RopeStyle::HalfSplit });
+        let layer =
+            DecoderAttention { attn: w.clone(), sinks: vec![f32::NEG_INFINITY; w.num_heads], rope, window: None };
+        let (mut cache, mut expected_cache) = (empty_cache(&w), empty_cache(&w));
+        let mut start = 0;
+        for (c, &s) in d.chunks.iter().enumerate() {
+            let chunk = d.x.rows(start, s).into_owned();
+            let actual = decoder_attention_step(&chunk, &mut cache, &layer);
+            let expected = decode_step(&chunk, &mut expected_cache, &w, Some(&rope));
+            same_multi_head(actual, expected).map_err(|Failure(why)| Failure(format!("chunk {c}: {why}")))?;
+            start += s;
+        }
+        close("cached keys", &cache.keys, &expected_cache.keys)
+    }));
+}
+
 // ---------------------------------------------------------------------------
 // Running a law
 // ---------------------------------------------------------------------------
@@ -281,6 +520,26 @@ fn same_batch(batched: (Vec<Matrix>, Vec<Vec<Matrix>>), each: Vec<(Matrix, Vec<M
         close(&format!("outputs[{n}]"), &output, &expected_output)?;
         close_each(&format!("weights[{n}]"), &heads, &expected_heads)
     })
+}
+
+/// Checks that two masks are equal entry for entry.
+fn same_mask(actual: &Mask, expected: &Mask) -> Check {
+    if actual == expected { Ok(()) } else { Err(Failure(format!("mask\n{actual}differs from\n{expected}"))) }
+}
+
+/// Feeds `d.x` to [`decode_step`] chunk by chunk from an empty cache: each
+/// call's output and head weights, and the cache at the end.
+fn decode_in_chunks(d: &Decode, w: &GroupedQueryWeights) -> (Vec<Matrix>, Vec<Vec<Matrix>>, KvCache) {
+    let mut cache = empty_cache(w);
+    let mut start = 0;
+    let (mut outputs, mut heads) = (Vec::new(), Vec::new());
+    for &s in &d.chunks {
+        let (output, weights) = decode_step(&d.x.rows(start, s).into_owned(), &mut cache, w, d.rope.as_ref());
+        outputs.push(output);
+        heads.push(weights);
+        start += s;
+    }
+    (outputs, heads, cache)
 }
 
 /// A projection whose H column blocks are all copies of `one_head`'s columns
@@ -511,6 +770,148 @@ impl Arbitrary for Batch {
             values: batch(&mut source),
             mask: source.maybe_mask(g, l, l),
             weights: source.sampler.multi_head_weights(d_model, heads),
+        }
+    }
+}
+
+/// Even per-head widths for RoPE.
+const ROPE_HEAD_WIDTHS: [usize; 4] = [2, 4, 6, 8];
+/// RoPE bases: 1 turns every pair by 1 rad per position; the others are real models'.
+const ROPE_BASES: [f32; 4] = [1.0, 100.0, 10_000.0, 500_000.0];
+/// The largest position drawn: θ_0 = 1, so angles stay below the SPEC's ~50 rad.
+const MAX_POSITION: usize = 40;
+/// Sink logits, from "takes nothing" to "takes everything".
+const SINKS: [f32; 7] = [-1e3, -3.0, -0.5, 0.0, 1.0, 4.0, 1e3];
+
+/// A random RoPE setting.
+fn rope_setting(g: &mut Gen) -> Rope {
+    let style = if bool::arbitrary(g) { RopeStyle::Interleaved } else { RopeStyle::HalfSplit };
+    Rope { base: pick_from(g, &ROPE_BASES), style }
+}
+
+/// Rows to rotate: x (l × n·head_dim), one position per row (any order, repeats allowed).
+#[derive(Clone, Debug)]
+struct Rotary {
+    x: Matrix,
+    positions: Vec<usize>,
+    head_dim: usize,
+    rope: Rope,
+}
+
+impl Arbitrary for Rotary {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let (l, heads, head_dim) = (pick(g, LENGTHS), pick(g, HEADS), pick_from(g, &ROPE_HEAD_WIDTHS));
+        let positions = (0..l).map(|_| pick(g, 0..=MAX_POSITION)).collect();
+        let mut source = Source::new(g, &INPUT_SCALES);
+        Rotary { x: source.matrix(l, heads * head_dim), positions, head_dim, rope: rope_setting(g) }
+    }
+}
+
+/// One query row and one key row (1 × n·head_dim), their positions m and n,
+/// and a shift applied to both.
+#[derive(Clone, Debug)]
+struct RotaryPair {
+    q: Matrix,
+    k: Matrix,
+    m: usize,
+    n: usize,
+    shift: usize,
+    head_dim: usize,
+    rope: Rope,
+}
+
+impl Arbitrary for RotaryPair {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let (heads, head_dim) = (pick(g, HEADS), pick_from(g, &ROPE_HEAD_WIDTHS));
+        let (m, n, shift) =
+            (pick(g, 0..=MAX_POSITION / 2), pick(g, 0..=MAX_POSITION / 2), pick(g, 0..=MAX_POSITION / 2));
+        let mut source = Source::new(g, &INPUT_SCALES);
+        let (q, k) = (source.matrix(1, heads * head_dim), source.matrix(1, heads * head_dim));
+        RotaryPair { q, k, m, n, shift, head_dim, rope: rope_setting(g) }
+    }
+}
+
+/// A sequence x (L × D) to decode in `chunks` (sizes summing to L), with H
+/// query heads of width d_k (even when there is RoPE), G dividing H, and a
+/// seed for weights with any G.
+#[derive(Clone, Debug)]
+struct Decode {
+    x: Matrix,
+    chunks: Vec<usize>,
+    num_heads: usize,
+    num_kv_heads: usize,
+    d_k: usize,
+    rope: Option<Rope>,
+    weight_seed: u64,
+}
+
+impl Decode {
+    /// Weights with G = `num_kv_heads` key/value heads.
+    fn weights(&self, num_kv_heads: usize) -> GroupedQueryWeights {
+        let d_model = self.x.ncols();
+        Sampler::new(self.weight_seed).grouped_query_weights(d_model, self.num_heads, num_kv_heads, self.d_k)
+    }
+}
+
+impl Arbitrary for Decode {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let (l, d_model, num_heads) = (pick(g, 1..=6), pick(g, MODEL_WIDTHS), pick(g, 1..=4));
+        let divisors: Vec<usize> = (1..=num_heads).filter(|k| num_heads.is_multiple_of(*k)).collect();
+        let rope = bool::arbitrary(g).then(|| rope_setting(g));
+        let d_k = if rope.is_some() { pick_from(g, &[2, 4]) } else { pick(g, HEAD_WIDTHS) };
+        let mut chunks = Vec::new();
+        while chunks.iter().sum::<usize>() < l {
+            chunks.push(pick(g, 1..=l - chunks.iter().sum::<usize>()));
+        }
+        let mut source = Source::new(g, &INPUT_SCALES);
+        Decode {
+            x: source.matrix(l, d_model),
+            chunks,
+            num_heads,
+            num_kv_heads: pick_from(g, &divisors),
+            d_k,
+            rope,
+            weight_seed: u64::arbitrary(g),
+        }
+    }
+}
+
+/// Sizes of a windowed mask: len_q ≤ len_k, window ≥ 1, and a number of sinks.
+#[derive(Clone, Debug)]
+struct WindowSizes {
+    len_q: usize,
+    len_k: usize,
+    window: usize,
+    n_sink: usize,
+}
+
+impl Arbitrary for WindowSizes {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let len_k = pick(g, 1..=8);
+        WindowSizes { len_q: pick(g, 1..=len_k), len_k, window: pick(g, 1..=10), n_sink: pick(g, 0..=3) }
+    }
+}
+
+/// One head with a sink: q (l_q × d_k), k (l_k × d_k), v (l_k × d_v), maybe a mask.
+#[derive(Clone, Debug)]
+struct SinkCase {
+    q: Matrix,
+    k: Matrix,
+    v: Matrix,
+    mask: Option<Mask>,
+    sink: f32,
+}
+
+impl Arbitrary for SinkCase {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let (l_q, l_k, d_k, d_v) = (pick(g, LENGTHS), pick(g, LENGTHS), pick(g, HEAD_WIDTHS), pick(g, HEAD_WIDTHS));
+        let mut source = Source::new(g, &INPUT_SCALES);
+        SinkCase {
+            q: source.matrix(l_q, d_k),
+            k: source.matrix(l_k, d_k),
+            v: source.matrix(l_k, d_v),
+            mask: source.maybe_mask(g, l_q, l_k),
+            sink: pick_from(g, &SINKS),
         }
     }
 }

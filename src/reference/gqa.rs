@@ -98,7 +98,7 @@ pub fn kv_head_for(h: usize, num_heads: usize, num_kv_heads: usize) -> usize {
 }
 
 /// Checks inputs, projections, head counts and mask against each other.
-fn check_shapes(
+pub(crate) fn check_shapes(
     query: &Matrix,
     key: &Matrix,
     value: &Matrix,

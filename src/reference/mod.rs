@@ -14,6 +14,11 @@
 //! | [`cross_attention`] | Q from x, K = V from memory |
 //! | [`gated`] | a sigmoid gate on the heads (AlphaFold 2) |
 //! | [`gqa`] | grouped-query / multi-query attention |
+//! | [`rope`] | rotary position embeddings, both pairings |
+//! | [`kv_cache`] | decoding over a KV cache, aligned causality, prefill vs decode |
+//! | [`sliding_window`] | windowed masks, StreamingLLM's sinks plus window |
+//! | [`sinks`] | a learned sink logit in the softmax (gpt-oss) |
+//! | [`decoder`] | a gpt-oss-style decoder attention: all of the above in one call |
 //! | [`additive`] | Bahdanau's additive score |
 //! | [`luong`] | Luong's dot and general scores |
 //! | [`batched`] | the [N, L, D] batch view |
@@ -27,23 +32,32 @@ pub mod additive;
 pub mod batched;
 pub mod catalog;
 pub mod cross_attention;
+pub mod decoder;
 pub mod gated;
 pub mod gqa;
 pub mod heads;
+pub mod kv_cache;
 pub mod luong;
 pub mod mask;
 pub mod mha;
+pub mod rope;
 pub mod sdpa;
 pub mod self_attention;
+pub mod sinks;
+pub mod sliding_window;
 pub mod softmax;
 
 pub use additive::{additive_attention, try_additive_attention};
 pub use cross_attention::{cross_attention, try_cross_attention};
 pub use gated::{gated_self_attention, try_gated_self_attention};
 pub use gqa::{grouped_query_attention, try_grouped_query_attention};
+pub use kv_cache::{aligned_causal_mask, decode_step, try_decode_step};
 pub use luong::{luong_dot_attention, luong_general_attention};
 pub use mask::{causal_mask, padding_mask};
 pub use mha::{multi_head_attention, try_multi_head_attention};
+pub use rope::{apply_rope, try_apply_rope};
 pub use sdpa::{scaled_dot_product_attention, try_scaled_dot_product_attention};
 pub use self_attention::{self_attention, try_self_attention};
+pub use sinks::{attention_with_sink, try_attention_with_sink};
+pub use sliding_window::{sliding_window_mask, try_sliding_window_mask};
 pub use softmax::{masked_softmax_rows, softmax_rows};
