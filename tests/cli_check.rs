@@ -1,6 +1,7 @@
 //! `attn-quiz check` through the real binary: every way a learner's file can
-//! go wrong gets its verdict and exit code, the solution corpus is judged as
-//! its file names say, and `--json` is one valid JSON object.
+//! go wrong gets its verdict and exit code, one correct file and one mistake
+//! of every exercise are judged as their names say (tests/checker_corpus.rs
+//! judges the whole corpus in-process), and `--json` is one valid JSON object.
 
 mod cli_support;
 
@@ -18,13 +19,10 @@ fn check_json(sandbox: &Sandbox, file: &Path, extra: &[&str]) -> (Ran, serde_jso
     (ran, json)
 }
 
-/// A softmax answer whose body is `body` (with `use attn_quiz::prelude::*;`).
-fn softmax_with_body(body: &str) -> String {
-    format!("use attn_quiz::prelude::*;\n\npub fn softmax_rows(scores: &Matrix) -> Matrix {{\n{body}\n}}\n")
-}
+use cli_support::softmax_with_body;
 
 #[test]
-fn every_corpus_file_gets_the_verdict_its_name_announces() {
+fn a_correct_file_and_a_mistake_of_every_exercise_get_the_verdicts_their_names_announce() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/solutions");
     let sandbox = Sandbox::new();
     let mut judged = 0;
@@ -33,7 +31,8 @@ fn every_corpus_file_gets_the_verdict_its_name_announces() {
         let files = rust_files(&corpus.join(exercise.name));
         assert!(files.iter().any(|f| stem(f).starts_with("correct_")), "no correct_*.rs for {}", exercise.name);
         assert!(files.iter().any(|f| stem(f).starts_with("mistake_")), "no mistake_*.rs for {}", exercise.name);
-        for file in files {
+        let first = |prefix: &str| files.iter().find(|f| stem(f).starts_with(prefix)).cloned();
+        for file in [first("correct_"), first("mistake_")].into_iter().flatten() {
             let (ran, json) = check_json(&sandbox, &file, &["--exercise", exercise.name]);
             let expected_mistake = stem(&file).strip_prefix("mistake_").map(str::to_string);
             let verdict_ok = match &expected_mistake {
@@ -156,7 +155,7 @@ fn a_panic_is_reported_with_its_message_and_input() {
 #[test]
 fn a_wrong_shape_is_named_as_such() {
     let sandbox = Sandbox::new();
-    sandbox.write("softmax.rs", &softmax_with_body("    attn_quiz::reference::softmax_rows(scores).transpose()"));
+    sandbox.write("softmax.rs", &softmax_with_body("    softmax(scores).transpose()"));
     let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &[]);
     assert_eq!((ran.code, json["failure"]["kind"].as_str()), (1, Some("wrong_shape")), "{ran:?}");
     let human = Ran::of(&mut sandbox.attn_quiz(["check", "softmax.rs"]));
@@ -170,16 +169,17 @@ fn an_endless_loop_is_stopped_after_the_timeout_naming_its_input() {
     let started = std::time::Instant::now();
     let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &["--timeout", "2"]);
     assert_eq!((ran.code, json["status"].as_str()), (1, Some("timeout")), "{ran:?}");
-    assert_eq!(json["timeout_secs"], 2.0);
-    assert_eq!(json["stuck"], true, "one input ran the whole time: {ran:?}");
-    assert!(json["case"]["label"].is_string(), "the input it hung on: {ran:?}");
+    assert_eq!((json["timeout_secs"].as_f64(), json["call_limit_secs"].as_f64()), (Some(2.0), Some(0.2)));
+    assert_eq!(json["stuck"], true, "one call never returned: {ran:?}");
+    let label = json["case"]["label"].as_str().unwrap();
+    assert!(label.starts_with("edge case: a single entry"), "the first input hangs already: {ran:?}");
     assert!(started.elapsed().as_secs() < 120, "the loop was stopped");
 }
 
 #[test]
 fn a_panic_inside_nalgebra_names_the_learners_line_that_called_it() {
     let sandbox = Sandbox::new();
-    let body = "    let _squared = scores * scores;\n    attn_quiz::reference::softmax_rows(scores)";
+    let body = "    let _squared = scores * scores;\n    softmax(scores)";
     sandbox.write("softmax.rs", &softmax_with_body(body));
     let (ran, json) = check_json(&sandbox, Path::new("softmax.rs"), &[]);
     assert_eq!(json["failure"]["kind"], "panic", "{ran:?}");
@@ -191,12 +191,12 @@ fn a_panic_inside_nalgebra_names_the_learners_line_that_called_it() {
 #[test]
 fn a_check_still_moving_at_the_timeout_is_not_called_stuck() {
     let sandbox = Sandbox::new();
-    sandbox.write("softmax.rs", &softmax_with_body("    attn_quiz::reference::softmax_rows(scores)"));
+    sandbox.write("softmax.rs", &softmax_with_body("    softmax(scores)"));
     // Each case takes microseconds; four billion of them do not fit in two seconds.
     let args = ["check", "softmax.rs", "--seed", "1", "--cases", "4000000000", "--timeout", "2"];
     let ran = Ran::of(&mut sandbox.attn_quiz(args));
     assert_eq!(ran.code, 1, "{ran:?}");
-    assert!(ran.stdout.contains("timed out"), "{ran:?}");
+    assert!(ran.stdout.contains("ran out of time (2 s)"), "{ran:?}");
     assert!(ran.stdout.contains("not stuck") && !ran.stdout.contains("Look for a loop"), "{ran:?}");
     assert!(
         ran.stdout.contains("replay: attn-quiz check softmax.rs --seed 1 --cases 4000000000 --timeout 2"),

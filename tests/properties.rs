@@ -126,10 +126,19 @@ fn mqa_is_mha_with_copies_of_the_one_kv_head() {
 }
 
 #[test]
-fn cross_attention_to_itself_is_self_attention() {
+fn self_attention_is_sdpa_head_by_head_on_x() {
     quickcheck(Law(|s: &Sequence| {
-        let cross = reference::cross_attention(&s.x, &s.x, &s.weights, s.mask.as_ref());
-        same_multi_head(cross, reference::self_attention(&s.x, &s.weights, s.mask.as_ref()))
+        let expected = head_by_head(&s.x, &s.x, &s.weights, s.mask.as_ref());
+        same_multi_head(reference::self_attention(&s.x, &s.weights, s.mask.as_ref()), expected)
+    }));
+}
+
+#[test]
+fn cross_attention_is_sdpa_head_by_head_of_x_against_memory() {
+    quickcheck(Law(|a: &Attention| {
+        let (x, memory) = (&a.query, &a.key);
+        let expected = head_by_head(x, memory, &a.weights, a.mask.as_ref());
+        same_multi_head(reference::cross_attention(x, memory, &a.weights, a.mask.as_ref()), expected)
     }));
 }
 
@@ -181,7 +190,7 @@ fn batched_mha_is_mha_of_each_element() {
 fn batched_self_attention_is_self_attention_of_each_element() {
     quickcheck(Law(|b: &Batch| {
         let batched = batched_self_attention(&b.queries, &b.weights, b.mask.as_ref());
-        let each = b.queries.iter().map(|x| reference::self_attention(x, &b.weights, b.mask.as_ref())).collect();
+        let each = b.queries.iter().map(|x| head_by_head(x, x, &b.weights, b.mask.as_ref())).collect();
         same_batch(batched, each)
     }));
 }
@@ -502,6 +511,23 @@ fn rows_sum_to_one_or_are_all_zero(weights: &Matrix, mask: &Mask) -> Check {
 fn same_multi_head(actual: (Matrix, Vec<Matrix>), expected: (Matrix, Vec<Matrix>)) -> Check {
     close("output", &actual.0, &expected.0)?;
     close_each("head_weights", &actual.1, &expected.1)
+}
+
+/// Multi-head attention written out head by head from its definition: column
+/// block h of each projection, one SDPA per head, the outputs concatenated in
+/// head order, then `w.o`. It shares no code with the reference's head split.
+fn head_by_head(query: &Matrix, memory: &Matrix, w: &MultiHeadWeights, mask: Option<&Mask>) -> (Matrix, Vec<Matrix>) {
+    let (q, k, v) = (w.q.forward(query), w.k.forward(memory), w.v.forward(memory));
+    let d_k = q.ncols() / w.num_heads;
+    let mut concatenated = Matrix::zeros(query.nrows(), v.ncols());
+    let mut weights = Vec::new();
+    for h in 0..w.num_heads {
+        let block = |m: &Matrix| m.columns(h * d_k, d_k).into_owned();
+        let (attended, p) = scaled_dot_product_attention(&block(&q), &block(&k), &block(&v), mask);
+        concatenated.columns_mut(h * d_k, d_k).copy_from(&attended);
+        weights.push(p);
+    }
+    (w.o.forward(&concatenated), weights)
 }
 
 /// Checks a batched multi-head result against the per-element results.

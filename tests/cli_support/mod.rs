@@ -91,3 +91,23 @@ impl std::fmt::Debug for Ran {
         write!(f, "exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
     }
 }
+
+/// A correct row softmax as a learner would write it, for test files that
+/// need one (the reference is not available to exercise files).
+pub const SOFTMAX_HELPER: &str = "fn softmax(scores: &Matrix) -> Matrix {
+    let mut out = scores.clone();
+    for mut row in out.row_iter_mut() {
+        let max = row.max();
+        row.apply(|s| *s = (*s - max).exp());
+        let sum = row.sum();
+        row /= sum;
+    }
+    out
+}
+";
+
+/// A softmax answer whose body is `body`, with `use attn_quiz::prelude::*;`
+/// and the [`SOFTMAX_HELPER`] `softmax` to call.
+pub fn softmax_with_body(body: &str) -> String {
+    format!("use attn_quiz::prelude::*;\n\npub fn softmax_rows(scores: &Matrix) -> Matrix {{\n{body}\n}}\n\n{SOFTMAX_HELPER}")
+}

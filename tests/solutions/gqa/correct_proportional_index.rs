@@ -1,7 +1,6 @@
 //! KV head of query head h computed as h·G / H (equal to h / (H / G) when G divides H),
-//! one head at a time through the reference's scaled dot-product attention.
+//! one head at a time through a scaled dot-product attention of its own.
 use attn_quiz::prelude::*;
-use attn_quiz::reference::scaled_dot_product_attention;
 
 pub fn grouped_query_attention(
     query: &Matrix,
@@ -27,4 +26,21 @@ pub fn grouped_query_attention(
         weights.push(p);
     }
     (w.o.forward(&concat), weights)
+}
+
+/// softmax(q·kᵀ / sqrt(d_k))·v over the allowed keys; a row with none stays zero.
+fn scaled_dot_product_attention(q: &Matrix, k: &Matrix, v: &Matrix, mask: Option<&Mask>) -> (Matrix, Matrix) {
+    let scores = q * k.transpose() / (q.ncols() as f32).sqrt(); // (l_q, l_k)
+    let mut p = Matrix::zeros(scores.nrows(), scores.ncols());
+    for i in 0..scores.nrows() {
+        let allowed: Vec<usize> = (0..scores.ncols()).filter(|&j| mask.is_none_or(|m| m[(i, j)])).collect();
+        let Some(max) = allowed.iter().map(|&j| scores[(i, j)]).reduce(f32::max) else {
+            continue;
+        };
+        let sum: f32 = allowed.iter().map(|&j| (scores[(i, j)] - max).exp()).sum();
+        for &j in &allowed {
+            p[(i, j)] = (scores[(i, j)] - max).exp() / sum;
+        }
+    }
+    (&p * v, p)
 }
