@@ -18,12 +18,25 @@ use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 /// Every kind of case, one fixture file each; each has a test below.
-const KINDS: [&str; 9] =
-    ["softmax", "sdpa", "causal", "mha", "self_attention", "cross_attention", "gqa", "gated", "additive"];
+const KINDS: [&str; 12] = [
+    "softmax",
+    "sdpa",
+    "causal",
+    "mha",
+    "self_attention",
+    "cross_attention",
+    "gqa",
+    "gated",
+    "additive",
+    "flash",
+    "sdpa_backward",
+    "flash_backward",
+];
 
-/// How many cases a fixture file holds (its README promises 10–14), so an
-/// emptied or truncated file cannot pass by testing nothing.
-const CASES_PER_FILE: std::ops::RangeInclusive<usize> = 10..=14;
+/// How many cases a fixture file holds (its README promises 10–14 for the
+/// first nine kinds, 12–15 for the modern ones), so an emptied or truncated
+/// file cannot pass by testing nothing.
+const CASES_PER_FILE: std::ops::RangeInclusive<usize> = 10..=15;
 
 #[test]
 fn softmax_matches_pytorch() {
@@ -97,6 +110,44 @@ fn additive_attention_matches_pytorch() {
 }
 
 #[test]
+fn flash_attention_matches_pytorch() {
+    check_kind("flash", |i: &FlashInputs, e: &FlashExpected| {
+        let expected_lse = Matrix::from_column_slice(e.lse.len(), 1, &e.lse);
+        let run = |&[block_q, block_k]: &[usize; 2]| {
+            let (output, lse) = reference::flash_attention(&i.q, &i.k, &i.v, i.causal, block_q, block_k);
+            let lse = Matrix::from_column_slice(lse.len(), 1, lse.as_slice());
+            let blocks = format!("blocks ({block_q}, {block_k})");
+            vec![
+                close(&format!("output, {blocks}"), &output, &e.output),
+                close(&format!("lse, {blocks}"), &lse, &expected_lse),
+            ]
+        };
+        blocks_listed(&i.blocks).into_iter().chain(i.blocks.iter().flat_map(run)).collect()
+    });
+}
+
+#[test]
+fn sdpa_backward_matches_pytorch() {
+    check_kind("sdpa_backward", |i: &SdpaBackwardInputs, e: &GradientsExpected| {
+        gradients(reference::sdpa_backward(&i.q, &i.k, &i.v, i.mask.as_deref(), &i.d_out), e, "")
+    });
+}
+
+#[test]
+fn flash_attention_backward_matches_pytorch() {
+    check_kind("flash_backward", |i: &FlashBackwardInputs, e: &GradientsExpected| {
+        let lse = DVector::from_column_slice(&i.lse);
+        let run = |&[block_q, block_k]: &[usize; 2]| {
+            let actual = reference::flash_attention_backward(
+                &i.q, &i.k, &i.v, &i.out, &lse, &i.d_out, i.causal, block_q, block_k,
+            );
+            gradients(actual, e, &format!(", blocks ({block_q}, {block_k})"))
+        };
+        blocks_listed(&i.blocks).into_iter().chain(i.blocks.iter().flat_map(run)).collect()
+    });
+}
+
+#[test]
 fn every_fixture_file_is_checked() {
     let mut on_disk: Vec<String> = std::fs::read_dir(fixtures_dir())
         .expect("tests/fixtures/ is readable")
@@ -153,6 +204,21 @@ fn multi_head(actual: (Matrix, Vec<Matrix>), expected: &MultiHeadExpected, mask:
         head_weights.iter().enumerate().map(|(h, w)| masked_entries_are_zero(&format!("head_weights[{h}]"), w, mask));
     checks.extend(masked);
     checks
+}
+
+/// Checks (dq, dk, dv) against the fixture; `which` is appended to each name.
+fn gradients(actual: (Matrix, Matrix, Matrix), expected: &GradientsExpected, which: &str) -> Vec<Check> {
+    let (dq, dk, dv) = actual;
+    vec![
+        close(&format!("dq{which}"), &dq, &expected.dq),
+        close(&format!("dk{which}"), &dk, &expected.dk),
+        close(&format!("dv{which}"), &dv, &expected.dv),
+    ]
+}
+
+/// Fails a flash case that lists no block sizes, which would test nothing.
+fn blocks_listed(blocks: &[[usize; 2]]) -> Option<Check> {
+    blocks.is_empty().then(|| Err(Failure("the case lists no block sizes".to_string())))
 }
 
 /// Parses one fixture file, failing the test with the file name on any error.
@@ -408,4 +474,57 @@ struct GatedInputs {
 struct MultiHeadExpected {
     output: Grid<f32>,
     head_weights: Vec<Grid<f32>>,
+}
+
+/// Inputs of a `flash` case: run once per `[block_q, block_k]` pair.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlashInputs {
+    q: Grid<f32>,
+    k: Grid<f32>,
+    v: Grid<f32>,
+    causal: bool,
+    blocks: Vec<[usize; 2]>,
+}
+
+/// Expected result of a `flash` case, the same for every block pair.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlashExpected {
+    output: Grid<f32>,
+    lse: Vec<f32>,
+}
+
+/// Inputs of an `sdpa_backward` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SdpaBackwardInputs {
+    q: Grid<f32>,
+    k: Grid<f32>,
+    v: Grid<f32>,
+    mask: Option<Grid<bool>>,
+    d_out: Grid<f32>,
+}
+
+/// Inputs of a `flash_backward` case: `out` and `lse` are the forward's f32 values.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlashBackwardInputs {
+    q: Grid<f32>,
+    k: Grid<f32>,
+    v: Grid<f32>,
+    causal: bool,
+    d_out: Grid<f32>,
+    out: Grid<f32>,
+    lse: Vec<f32>,
+    blocks: Vec<[usize; 2]>,
+}
+
+/// Expected gradients of the backward kinds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GradientsExpected {
+    dq: Grid<f32>,
+    dk: Grid<f32>,
+    dv: Grid<f32>,
 }
