@@ -51,7 +51,7 @@ pub enum ShapeError {
         kv_heads: usize,
     },
     /// Aligned causal attention was asked for with more queries than keys.
-    #[error("causal attention needs l_q <= l_k (queries sit at the end of the keys), got l_q = {queries}, l_k = {keys}")]
+    #[error("aligned causal attention needs l_q <= l_k, got l_q = {queries} queries and l_k = {keys} keys")]
     CausalNeedsMoreKeys {
         /// l_q, the number of queries.
         queries: usize,

@@ -132,8 +132,9 @@ pub fn try_flash_attention(
             acc += &tile * v_block; // (b_q, b_k)·(b_k, d_v) -> (b_q, d_v)
         }
         // 7. One division per row, at the very end (l = 0: no key, output 0).
-        let inverse = running.sum.map(|l| if l > 0.0 { 1.0 / l } else { 0.0 }); // (b_q)
-        scale_rows(&mut acc, &inverse);
+        for mut column in acc.column_iter_mut() {
+            column.zip_apply(&running.sum, |o, l| *o = if l > 0.0 { *o / l } else { 0.0 });
+        }
         output.rows_mut(q0, b_q).copy_from(&acc);
         lse.rows_mut(q0, b_q).copy_from(&running.lse()); // m + ln l
     }

@@ -81,19 +81,16 @@ impl RunningSoftmax {
     /// multiplied by the returned factors, exactly as `sum` was.
     pub fn absorb(&mut self, tile: &mut Matrix) -> DVector<f32> {
         // 1. New running maximum: the old one or the largest score of the tile.
-        let new_max = tile.compress_columns(self.max.clone(), |max, column| {
-            max.zip_apply(&column, |m, s| *m = m.max(s)) // (rows, 1)
-        });
-        // 2. How much the old sum shrinks, measured against the new maximum
-        //    (≤ 1). Pitfall: with nothing seen yet both maxima are −inf and
-        //    exp(−inf − (−inf)) would be NaN; the sum is 0, so 1 will do.
-        let rescale = self.max.zip_map(&new_max, |old, new| if new == f32::NEG_INFINITY { 1.0 } else { (old - new).exp() });
+        let start = self.max.clone(); // (rows)
+        let new_max = tile.compress_columns(start, |max, s| max.zip_apply(&s, |m, s| *m = m.max(s))); // (rows)
+        // 2. How much the old sum shrinks, measured against the new maximum (≤ 1).
+        let rescale = self.max.zip_map(&new_max, rescale_factor); // (rows)
         // 3. The tile's exponentials against the new maximum (every exponent ≤ 0).
         for mut column in tile.column_iter_mut() {
             column.zip_apply(&new_max, |s, m| *s = if m == f32::NEG_INFINITY { 0.0 } else { (*s - m).exp() });
         }
         // 4. l ← l · exp(m_old − m_new) + rowsum(exp(s − m_new)).
-        self.sum = self.sum.component_mul(&rescale) + tile.column_sum(); // (rows, 1)
+        self.sum = self.sum.component_mul(&rescale) + tile.column_sum(); // (rows) + (rows, n) summed over n -> (rows)
         self.max = new_max;
         rescale
     }
@@ -107,6 +104,15 @@ impl RunningSoftmax {
         // overflows, while exp(s) would at s ≈ 89.
         self.max.zip_map(&self.sum, |m, l| if l > 0.0 { m + l.ln() } else { f32::NEG_INFINITY })
     }
+}
+
+/// `exp(m_old − m_new)`, the factor that re-measures a running sum against a
+/// grown maximum.
+///
+/// Pitfall: while a row has seen nothing (or only −inf), both maxima are −inf
+/// and `exp(−inf − (−inf))` is NaN. Its sum is 0, so any factor will do: 1.
+fn rescale_factor(old: f32, new: f32) -> f32 {
+    if new == f32::NEG_INFINITY { 1.0 } else { (old - new).exp() }
 }
 
 /// Softmax over each row, computed with the online recurrence: one pass over
