@@ -50,6 +50,14 @@ pub enum ShapeError {
         /// Key/value heads G.
         kv_heads: usize,
     },
+    /// Aligned causal attention was asked for with more queries than keys.
+    #[error("aligned causal attention needs l_q <= l_k, got l_q = {queries} queries and l_k = {keys} keys")]
+    CausalNeedsMoreKeys {
+        /// l_q, the number of queries.
+        queries: usize,
+        /// l_k, the number of keys.
+        keys: usize,
+    },
     /// A head count (or another size that must be positive) is zero.
     #[error("{what} must be at least 1")]
     Zero {

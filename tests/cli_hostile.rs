@@ -99,7 +99,12 @@ fn a_hang_a_stack_overflow_an_abort_and_a_huge_allocation_are_shrunk_like_wrong_
         ("    if scores.ncols() > 2 { loop { std::hint::spin_loop(); } }\n    softmax(scores)", "", "timeout", ""),
         ("    if scores.nrows() > 1 { depth(0); }\n    softmax(scores)", recursion, "crashed", "stack overflow"),
         ("    if scores.ncols() > 1 { std::process::abort(); }\n    softmax(scores)", "", "crashed", "SIGABRT"),
-        ("    let v = vec![1u8; 1 << 40];\n    println!(\"{}\", v[7]);\n    softmax(scores)", "", "crashed", "allocation"),
+        (
+            "    let v = vec![1u8; 1 << 40];\n    println!(\"{}\", v[7]);\n    softmax(scores)",
+            "",
+            "crashed",
+            "allocation",
+        ),
     ] {
         let (ran, json, _) = judged(&format!("{}{extra}", softmax_with_body(body)), &["--timeout", "3"]);
         assert_eq!(status(&ran, &json), (1, expected.into()), "{ran:?}");
@@ -125,7 +130,10 @@ fn children_the_learner_spawns_do_not_outlive_or_delay_the_check() {
     // A long sleep with a marker only this test uses, started on every call;
     // the second file starts a bounded burst of them.
     let marker = "61.0417";
-    let once = format!("    let _ = std::process::Command::new(\"sleep\").arg(\"{marker}\").spawn();\n    scores.clone()");
+    let once = format!(
+        "    let child = std::process::Command::new(\"sleep\").arg(\"{marker}\").spawn().unwrap();\n    \
+         println!(\"started {{}}\", child.id());\n    scores.clone()"
+    );
     let burst = format!(
         "    for _ in 0..20 {{\n        let _ = std::process::Command::new(\"sh\").args([\"-c\", \"sleep {marker}\"]).spawn();\n    }}\n    \
          softmax(scores)"
@@ -137,6 +145,10 @@ fn children_the_learner_spawns_do_not_outlive_or_delay_the_check() {
         assert!(took < Duration::from_secs(45), "the check waited for the children: {took:?}");
         std::thread::sleep(Duration::from_millis(200));
         assert_eq!(processes_with(marker), 0, "a spawned child outlived the check");
+        if expected == "failed" {
+            let printed = json["failure"]["output"]["stdout"].as_str().unwrap();
+            assert!(printed.starts_with("started "), "the child was started: {ran:?}");
+        }
     }
 }
 

@@ -89,12 +89,12 @@ fn show_colours_comments_on_a_terminal_and_not_with_plain() {
 
 #[test]
 fn show_of_an_unknown_name_lists_the_modules() {
-    let stderr = usage_error(&["show", "flash"]);
+    let stderr = usage_error(&["show", "no_such_module"]);
     assert_eq!(
         stderr,
-        "error: unknown module or variant `flash`; choose one of: softmax, mask, sdpa, heads, mha, \
+        "error: unknown module or variant `no_such_module`; choose one of: softmax, mask, sdpa, heads, mha, \
          self_attention, cross_attention, gated, gqa, rope, kv_cache, sliding_window, sinks, decoder, \
-         additive, luong, batched\n"
+         additive, luong, batched, online_softmax, flash, sdpa_backward, flash_backward\n"
     );
 }
 

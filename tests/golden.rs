@@ -18,7 +18,7 @@ use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 /// Every kind of case, one fixture file each; each has a test below.
-const KINDS: [&str; 13] = [
+const KINDS: [&str; 16] = [
     "softmax",
     "sdpa",
     "causal",
@@ -32,11 +32,15 @@ const KINDS: [&str; 13] = [
     "kv_cache",
     "sliding_window",
     "sinks",
+    "flash",
+    "sdpa_backward",
+    "flash_backward",
 ];
 
 /// The kinds of the README's "Modern variants" section, which promises 12–15
 /// cases each instead of 10–14.
-const MODERN_KINDS: [&str; 4] = ["rope", "kv_cache", "sliding_window", "sinks"];
+const MODERN_KINDS: [&str; 7] =
+    ["rope", "kv_cache", "sliding_window", "sinks", "flash", "sdpa_backward", "flash_backward"];
 
 /// How many cases a fixture file holds (as its README promises), so an
 /// emptied or truncated file cannot pass by testing nothing.
@@ -173,6 +177,44 @@ fn attention_with_sink_matches_pytorch() {
 }
 
 #[test]
+fn flash_attention_matches_pytorch() {
+    check_kind("flash", |i: &FlashInputs, e: &FlashExpected| {
+        let expected_lse = Matrix::from_column_slice(e.lse.len(), 1, &e.lse);
+        let run = |&[block_q, block_k]: &[usize; 2]| {
+            let (output, lse) = reference::flash_attention(&i.q, &i.k, &i.v, i.causal, block_q, block_k);
+            let lse = Matrix::from_column_slice(lse.len(), 1, lse.as_slice());
+            let blocks = format!("blocks ({block_q}, {block_k})");
+            vec![
+                close(&format!("output, {blocks}"), &output, &e.output),
+                close(&format!("lse, {blocks}"), &lse, &expected_lse),
+            ]
+        };
+        blocks_listed(&i.blocks).into_iter().chain(i.blocks.iter().flat_map(run)).collect()
+    });
+}
+
+#[test]
+fn sdpa_backward_matches_pytorch() {
+    check_kind("sdpa_backward", |i: &SdpaBackwardInputs, e: &GradientsExpected| {
+        gradients(reference::sdpa_backward(&i.q, &i.k, &i.v, i.mask.as_deref(), &i.d_out), e, "")
+    });
+}
+
+#[test]
+fn flash_attention_backward_matches_pytorch() {
+    check_kind("flash_backward", |i: &FlashBackwardInputs, e: &GradientsExpected| {
+        let lse = DVector::from_column_slice(&i.lse);
+        let run = |&[block_q, block_k]: &[usize; 2]| {
+            let actual = reference::flash_attention_backward(
+                &i.q, &i.k, &i.v, &i.out, &lse, &i.d_out, i.causal, block_q, block_k,
+            );
+            gradients(actual, e, &format!(", blocks ({block_q}, {block_k})"))
+        };
+        blocks_listed(&i.blocks).into_iter().chain(i.blocks.iter().flat_map(run)).collect()
+    });
+}
+
+#[test]
 fn every_fixture_file_is_checked() {
     let mut on_disk: Vec<String> = std::fs::read_dir(fixtures_dir())
         .expect("tests/fixtures/ is readable")
@@ -248,6 +290,21 @@ fn same_mask(what: &str, actual: &Mask, expected: &Mask) -> Check {
             Err(Failure(format!("{what}[{row}, {col}]: expected {}, got {}", expected[index], actual[index])))
         }
     }
+}
+
+/// Checks (dq, dk, dv) against the fixture; `which` is appended to each name.
+fn gradients(actual: (Matrix, Matrix, Matrix), expected: &GradientsExpected, which: &str) -> Vec<Check> {
+    let (dq, dk, dv) = actual;
+    vec![
+        close(&format!("dq{which}"), &dq, &expected.dq),
+        close(&format!("dk{which}"), &dk, &expected.dk),
+        close(&format!("dv{which}"), &dv, &expected.dv),
+    ]
+}
+
+/// Fails a flash case that lists no block sizes, which would test nothing.
+fn blocks_listed(blocks: &[[usize; 2]]) -> Option<Check> {
+    blocks.is_empty().then(|| Err(Failure("the case lists no block sizes".to_string())))
 }
 
 /// Parses one fixture file, failing the test with the file name on any error.
@@ -596,4 +653,57 @@ struct SinksInputs {
     v: Grid<f32>,
     sink: f32,
     mask: Option<Grid<bool>>,
+}
+
+/// Inputs of a `flash` case: run once per `[block_q, block_k]` pair.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlashInputs {
+    q: Grid<f32>,
+    k: Grid<f32>,
+    v: Grid<f32>,
+    causal: bool,
+    blocks: Vec<[usize; 2]>,
+}
+
+/// Expected result of a `flash` case, the same for every block pair.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlashExpected {
+    output: Grid<f32>,
+    lse: Vec<f32>,
+}
+
+/// Inputs of an `sdpa_backward` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SdpaBackwardInputs {
+    q: Grid<f32>,
+    k: Grid<f32>,
+    v: Grid<f32>,
+    mask: Option<Grid<bool>>,
+    d_out: Grid<f32>,
+}
+
+/// Inputs of a `flash_backward` case: `out` and `lse` are the forward's f32 values.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlashBackwardInputs {
+    q: Grid<f32>,
+    k: Grid<f32>,
+    v: Grid<f32>,
+    causal: bool,
+    d_out: Grid<f32>,
+    out: Grid<f32>,
+    lse: Vec<f32>,
+    blocks: Vec<[usize; 2]>,
+}
+
+/// Expected gradients of the backward kinds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GradientsExpected {
+    dq: Grid<f32>,
+    dk: Grid<f32>,
+    dv: Grid<f32>,
 }

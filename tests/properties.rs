@@ -9,6 +9,7 @@
 
 mod common;
 
+use attn_quiz::nalgebra::DMatrix;
 use attn_quiz::prelude::*;
 use attn_quiz::reference::batched::{
     batched_multi_head_attention, batched_scaled_dot_product_attention, batched_self_attention,
@@ -215,6 +216,85 @@ fn sdpa_is_luong_dot_of_queries_divided_by_sqrt_d_k() {
         let (expected_output, expected_weights) = luong_dot_attention(&scaled_query, &a.key, &a.value, a.mask.as_ref());
         close("output", &output, &expected_output)?;
         close("weights", &weights, &expected_weights)
+    }));
+}
+
+#[test]
+fn online_softmax_is_softmax_rows() {
+    quickcheck(Law(|s: &Scores| {
+        // Masked entries as −inf scores, so some rows are entirely −inf.
+        let scores = s.scores.zip_map(&s.mask, |x, allowed| if allowed { x } else { f32::NEG_INFINITY });
+        let online = reference::online_softmax_rows(&scores);
+        close("online softmax", &online, &reference::softmax_rows(&scores))?;
+        masked_entries_are_zero("online softmax", &online, Some(&s.mask))
+    }));
+}
+
+#[test]
+fn aligned_causal_mask_is_the_last_rows_of_the_square_causal_mask() {
+    quickcheck(Law(|t: &Tiled| {
+        let (l_q, l_k) = (t.q.nrows(), t.k.nrows());
+        let l_k = l_k.max(l_q); // this law needs l_q ≤ l_k, causal case or not
+        let expected = causal_mask(l_k).rows(l_k - l_q, l_q).into_owned();
+        let actual = reference::aligned_causal_mask(l_q, l_k);
+        if actual == expected { Ok(()) } else { Err(Failure(format!("aligned_causal_mask({l_q}, {l_k}) = {actual}"))) }
+    }));
+}
+
+#[test]
+fn flash_attention_is_sdpa_for_every_block_size() {
+    quickcheck(Law(|t: &Tiled| {
+        let (expected, _) = scaled_dot_product_attention(&t.q, &t.k, &t.v, t.mask().as_ref());
+        t.block_pairs().try_for_each(|(block_q, block_k)| {
+            let (output, _) = reference::flash_attention(&t.q, &t.k, &t.v, t.causal, block_q, block_k);
+            close(&format!("output, blocks ({block_q}, {block_k})"), &output, &expected)
+        })
+    }));
+}
+
+#[test]
+fn flash_lse_rebuilds_the_sdpa_weights() {
+    quickcheck(Law(|t: &Tiled| {
+        let mask = t.mask();
+        let (_, expected) = scaled_dot_product_attention(&t.q, &t.k, &t.v, mask.as_ref());
+        // The scaled scores, computed here, then exp(S − lse) where allowed.
+        let scores = &t.q * t.k.transpose() / (t.q.ncols() as f32).sqrt();
+        let allowed = |i: usize, j: usize| mask.as_ref().is_none_or(|m| m[(i, j)]);
+        t.block_pairs().try_for_each(|(block_q, block_k)| {
+            let (_, lse) = reference::flash_attention(&t.q, &t.k, &t.v, t.causal, block_q, block_k);
+            let (l_q, l_k) = scores.shape();
+            let weights =
+                Matrix::from_fn(l_q, l_k, |i, j| if allowed(i, j) { (scores[(i, j)] - lse[i]).exp() } else { 0.0 });
+            close(&format!("exp(S − lse), blocks ({block_q}, {block_k})"), &weights, &expected)
+        })
+    }));
+}
+
+#[test]
+fn sdpa_backward_is_the_f64_finite_difference_gradient() {
+    quickcheck(Law(|b: &Backward| {
+        let (dq, dk, dv) = reference::sdpa_backward(&b.q, &b.k, &b.v, b.mask.as_ref(), &b.d_out);
+        let (expected_dq, expected_dk, expected_dv) = finite_difference_gradients(b);
+        close_to_scale("dq", &dq, &expected_dq)?;
+        close_to_scale("dk", &dk, &expected_dk)?;
+        close_to_scale("dv", &dv, &expected_dv)
+    }));
+}
+
+#[test]
+fn flash_backward_is_sdpa_backward_for_every_block_size() {
+    quickcheck(Law(|t: &Tiled| {
+        let (expected_dq, expected_dk, expected_dv) =
+            reference::sdpa_backward(&t.q, &t.k, &t.v, t.mask().as_ref(), &t.d_out);
+        t.block_pairs().try_for_each(|(block_q, block_k)| {
+            let (out, lse) = reference::flash_attention(&t.q, &t.k, &t.v, t.causal, block_q, block_k);
+            let (dq, dk, dv) =
+                reference::flash_attention_backward(&t.q, &t.k, &t.v, &out, &lse, &t.d_out, t.causal, block_q, block_k);
+            let blocks = format!("blocks ({block_q}, {block_k})");
+            close_to_scale(&format!("dq, {blocks}"), &dq, &expected_dq)?;
+            close_to_scale(&format!("dk, {blocks}"), &dk, &expected_dk)?;
+            close_to_scale(&format!("dv, {blocks}"), &dv, &expected_dv)
+        })
     }));
 }
 
@@ -528,6 +608,61 @@ fn head_by_head(query: &Matrix, memory: &Matrix, w: &MultiHeadWeights, mask: Opt
         weights.push(p);
     }
     (w.o.forward(&concatenated), weights)
+}
+
+/// [`close`] with the absolute part of the tolerance scaled by
+/// `max(1, max|expected|)`: a gradient entry is a sum of products, and its f32
+/// round-off follows the size of the whole matrix, not of that entry.
+fn close_to_scale(what: &str, actual: &Matrix, expected: &Matrix) -> Check {
+    let scale = expected.amax().max(1.0);
+    close(&format!("{what} (divided by {scale})"), &(actual / scale), &(expected / scale))
+}
+
+/// Step of the central differences; in f64 its truncation error (~h²) and
+/// round-off (~1e-16 / h) are both far below f32 round-off.
+const FINITE_DIFFERENCE_STEP: f64 = 1e-5;
+
+/// ∂L/∂q, ∂L/∂k, ∂L/∂v of `L = Σ output ⊙ d_out` by central differences of
+/// [`attention_loss_f64`], one entry at a time.
+fn finite_difference_gradients(b: &Backward) -> (Matrix, Matrix, Matrix) {
+    let wide = |m: &Matrix| m.map(f64::from);
+    let (q, k, v, d_out) = (wide(&b.q), wide(&b.k), wide(&b.v), wide(&b.d_out));
+    let loss =
+        |q: &DMatrix<f64>, k: &DMatrix<f64>, v: &DMatrix<f64>| attention_loss_f64(q, k, v, b.mask.as_ref(), &d_out);
+    let gradient = |x: &DMatrix<f64>, loss_at: &dyn Fn(&DMatrix<f64>) -> f64| {
+        Matrix::from_fn(x.nrows(), x.ncols(), |r, c| {
+            let (mut plus, mut minus) = (x.clone(), x.clone());
+            plus[(r, c)] += FINITE_DIFFERENCE_STEP;
+            minus[(r, c)] -= FINITE_DIFFERENCE_STEP;
+            ((loss_at(&plus) - loss_at(&minus)) / (2.0 * FINITE_DIFFERENCE_STEP)) as f32
+        })
+    };
+    (gradient(&q, &|x| loss(x, &k, &v)), gradient(&k, &|x| loss(&q, x, &v)), gradient(&v, &|x| loss(&q, &k, x)))
+}
+
+/// `Σ output ⊙ d_out` for one-head attention, written here with loops in
+/// f64 and nothing from the library: a masked key is left out of its row's
+/// softmax, and a row with no allowed key has output 0.
+fn attention_loss_f64(
+    q: &DMatrix<f64>,
+    k: &DMatrix<f64>,
+    v: &DMatrix<f64>,
+    mask: Option<&Mask>,
+    d_out: &DMatrix<f64>,
+) -> f64 {
+    let scale = 1.0 / (q.ncols() as f64).sqrt();
+    let mut loss = 0.0;
+    for i in 0..q.nrows() {
+        let keys: Vec<usize> = (0..k.nrows()).filter(|&j| mask.is_none_or(|m| m[(i, j)])).collect();
+        let scores: Vec<f64> = keys.iter().map(|&j| q.row(i).dot(&k.row(j)) * scale).collect();
+        let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let exps: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
+        let total: f64 = exps.iter().sum();
+        for (&j, e) in keys.iter().zip(&exps) {
+            loss += e / total * v.row(j).dot(&d_out.row(i));
+        }
+    }
+    loss
 }
 
 /// Checks a batched multi-head result against the per-element results.
@@ -938,6 +1073,78 @@ impl Arbitrary for SinkCase {
             v: source.matrix(l_k, d_v),
             mask: source.maybe_mask(g, l_q, l_k),
             sink: pick_from(g, &SINKS),
+        }
+    }
+}
+
+/// Lengths for the flash laws: up to 7, so that blocks of 2–6 rarely divide them.
+const TILED_LENGTHS: RangeInclusive<usize> = 1..=7;
+
+/// One-head attention for the flash laws: q (l_q × d_k), k (l_k × d_k),
+/// v (l_k × d_v), an upstream gradient d_out (l_q × d_v), and whether it is
+/// (aligned) causal, in which case l_q ≤ l_k, often l_q < l_k.
+#[derive(Clone, Debug)]
+struct Tiled {
+    q: Matrix,
+    k: Matrix,
+    v: Matrix,
+    d_out: Matrix,
+    causal: bool,
+}
+
+impl Tiled {
+    /// The mask SDPA needs to compute the same thing: aligned causal or none.
+    fn mask(&self) -> Option<Mask> {
+        self.causal.then(|| reference::aligned_causal_mask(self.q.nrows(), self.k.nrows()))
+    }
+
+    /// Every (block_q, block_k) from 1 to one past the lengths: size 1, sizes
+    /// that do not divide the lengths, and sizes larger than them.
+    fn block_pairs(&self) -> impl Iterator<Item = (usize, usize)> {
+        let (l_q, l_k) = (self.q.nrows(), self.k.nrows());
+        (1..=l_q + 1).flat_map(move |block_q| (1..=l_k + 1).map(move |block_k| (block_q, block_k)))
+    }
+}
+
+impl Arbitrary for Tiled {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let causal = bool::arbitrary(g);
+        let l_k = pick(g, TILED_LENGTHS);
+        let l_q = if causal { pick(g, 1..=l_k) } else { pick(g, TILED_LENGTHS) };
+        let (d_k, d_v) = (pick(g, HEAD_WIDTHS), pick(g, HEAD_WIDTHS));
+        let mut source = Source::new(g, &INPUT_SCALES);
+        Tiled {
+            q: source.matrix(l_q, d_k),
+            k: source.matrix(l_k, d_k),
+            v: source.matrix(l_k, d_v),
+            d_out: source.matrix(l_q, d_v),
+            causal,
+        }
+    }
+}
+
+/// One-head attention for the backward law: q (l_q × d_k), k (l_k × d_k),
+/// v (l_k × d_v), maybe a random mask (often with fully masked rows), d_out (l_q × d_v).
+#[derive(Clone, Debug)]
+struct Backward {
+    q: Matrix,
+    k: Matrix,
+    v: Matrix,
+    mask: Option<Mask>,
+    d_out: Matrix,
+}
+
+impl Arbitrary for Backward {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let (l_q, l_k) = (pick(g, LENGTHS), pick(g, LENGTHS));
+        let (d_k, d_v) = (pick(g, HEAD_WIDTHS), pick(g, HEAD_WIDTHS));
+        let mut source = Source::new(g, &INPUT_SCALES);
+        Backward {
+            q: source.matrix(l_q, d_k),
+            k: source.matrix(l_k, d_k),
+            v: source.matrix(l_k, d_v),
+            mask: source.maybe_mask(g, l_q, l_k),
+            d_out: source.matrix(l_q, d_v),
         }
     }
 }

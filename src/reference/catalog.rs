@@ -51,6 +51,17 @@ pub const MODULES: &[Module] = &[
     Module { name: "additive", title: "Additive (Bahdanau) attention", source: include_str!("additive.rs") },
     Module { name: "luong", title: "Luong dot and general attention", source: include_str!("luong.rs") },
     Module { name: "batched", title: "The [N, L, D] batch view", source: include_str!("batched.rs") },
+    // The modern part: the same attention computed differently, then differentiated.
+    // Each file needs only the ones above it (softmax -> online softmax -> flash;
+    // sdpa -> sdpa_backward -> flash_backward, which also rebuilds flash's tiles).
+    Module { name: "online_softmax", title: "Online softmax (one pass)", source: include_str!("online_softmax.rs") },
+    Module { name: "flash", title: "Flash attention (tiled, FA-2 order)", source: include_str!("flash.rs") },
+    Module { name: "sdpa_backward", title: "Backward pass of SDPA", source: include_str!("sdpa_backward.rs") },
+    Module {
+        name: "flash_backward",
+        title: "Flash attention backward pass",
+        source: include_str!("flash_backward.rs"),
+    },
 ];
 
 /// How a variant lays out its heads. This decides which head counts a user may
@@ -289,7 +300,8 @@ mod tests {
         assert_eq!(find("bahdanau").unwrap().name, "additive");
         assert_eq!(find("softmax").unwrap().name, "softmax");
         assert_eq!(find_variant("multi_head").unwrap().name, "mha");
-        assert!(find("flash").is_none());
+        assert!(find("no_such_variant").is_none());
+        assert_eq!(find("Flash").unwrap().name, "flash");
         assert!(find_variant("softmax").is_none());
     }
 }

@@ -69,9 +69,10 @@
 
 use crate::error::{ShapeError, expect_eq, or_panic};
 use crate::layers::{GroupedQueryWeights, KvCache, Rope};
-use crate::prelude::{Mask, Matrix};
+use crate::prelude::Matrix;
 use crate::reference::gqa::{self, kv_head_for};
 use crate::reference::heads::{attend_each_head, merge_heads, split_heads};
+use crate::reference::mask::aligned_causal_mask;
 use crate::reference::rope::try_apply_rope;
 use crate::trace;
 
@@ -133,25 +134,6 @@ pub fn try_decode_step(
 /// Shapes: keys (0 × G·d_k), values (0 × G·d_v).
 pub fn empty_cache(w: &GroupedQueryWeights) -> KvCache {
     KvCache { keys: Matrix::zeros(0, w.k.out_features()), values: Matrix::zeros(0, w.v.out_features()) }
-}
-
-/// The causal mask of l_q new queries over l_k ≥ l_q keys, aligned bottom-right:
-/// query i sits at a_i = i + l_k − l_q and may attend to key j iff j ≤ a_i.
-///
-/// Shape: (l_q × l_k). With l_q = l_k it is [`causal_mask`](super::causal_mask).
-///
-/// # Panics
-/// If l_q > l_k.
-#[track_caller]
-pub fn aligned_causal_mask(len_q: usize, len_k: usize) -> Mask {
-    or_panic(check_aligned(len_q, len_k));
-    Mask::from_fn(len_q, len_k, |i, j| j <= i + len_k - len_q)
-}
-
-/// Checks l_q ≤ l_k, which bottom-right alignment needs (a_0 = l_k − l_q ≥ 0).
-pub(crate) fn check_aligned(len_q: usize, len_k: usize) -> Result<(), ShapeError> {
-    let excess = len_q.saturating_sub(len_k);
-    expect_eq("len_q − len_k (aligned causality needs no more queries than keys)", 0, excess)
 }
 
 /// The heads one call attends with: the new queries and the whole cache.

@@ -22,6 +22,10 @@
 //! | [`additive`] | Bahdanau's additive score |
 //! | [`luong`] | Luong's dot and general scores |
 //! | [`batched`] | the [N, L, D] batch view |
+//! | [`online_softmax`] | softmax in one pass: running max and sum |
+//! | [`flash`] | tiled attention that never holds the score matrix |
+//! | [`sdpa_backward`] | the chain rule through attention: dq, dk, dv |
+//! | [`flash_backward`] | the same gradients tile by tile, from the saved lse |
 //!
 //! Every function the exercises ask for is re-exported here with exactly the
 //! exercise's signature, so `attn_quiz::reference::multi_head_attention` is the
@@ -33,6 +37,8 @@ pub mod batched;
 pub mod catalog;
 pub mod cross_attention;
 pub mod decoder;
+pub mod flash;
+pub mod flash_backward;
 pub mod gated;
 pub mod gqa;
 pub mod heads;
@@ -40,8 +46,10 @@ pub mod kv_cache;
 pub mod luong;
 pub mod mask;
 pub mod mha;
+pub mod online_softmax;
 pub mod rope;
 pub mod sdpa;
+pub mod sdpa_backward;
 pub mod self_attention;
 pub mod sinks;
 pub mod sliding_window;
@@ -49,14 +57,18 @@ pub mod softmax;
 
 pub use additive::{additive_attention, try_additive_attention};
 pub use cross_attention::{cross_attention, try_cross_attention};
+pub use flash::{flash_attention, try_flash_attention};
+pub use flash_backward::{flash_attention_backward, try_flash_attention_backward};
 pub use gated::{gated_self_attention, try_gated_self_attention};
 pub use gqa::{grouped_query_attention, try_grouped_query_attention};
-pub use kv_cache::{aligned_causal_mask, decode_step, try_decode_step};
+pub use kv_cache::{decode_step, try_decode_step};
 pub use luong::{luong_dot_attention, luong_general_attention};
-pub use mask::{causal_mask, padding_mask};
+pub use mask::{aligned_causal_mask, causal_mask, causally_allowed, padding_mask};
 pub use mha::{multi_head_attention, try_multi_head_attention};
+pub use online_softmax::online_softmax_rows;
 pub use rope::{apply_rope, try_apply_rope};
 pub use sdpa::{scaled_dot_product_attention, try_scaled_dot_product_attention};
+pub use sdpa_backward::{sdpa_backward, try_sdpa_backward};
 pub use self_attention::{self_attention, try_self_attention};
 pub use sinks::{attention_with_sink, try_attention_with_sink};
 pub use sliding_window::{sliding_window_mask, try_sliding_window_mask};

@@ -54,7 +54,7 @@
 
 use crate::error::{ShapeError, or_panic};
 use crate::prelude::Mask;
-use crate::reference::kv_cache::check_aligned;
+use crate::reference::mask::check_aligned;
 
 /// The sliding-window causal mask: query i (at a_i = i + len_k − len_q) may
 /// attend to key j iff `a_i − window < j ≤ a_i`.

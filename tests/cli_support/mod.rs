@@ -109,5 +109,7 @@ pub const SOFTMAX_HELPER: &str = "fn softmax(scores: &Matrix) -> Matrix {
 /// A softmax answer whose body is `body`, with `use attn_quiz::prelude::*;`
 /// and the [`SOFTMAX_HELPER`] `softmax` to call.
 pub fn softmax_with_body(body: &str) -> String {
-    format!("use attn_quiz::prelude::*;\n\npub fn softmax_rows(scores: &Matrix) -> Matrix {{\n{body}\n}}\n\n{SOFTMAX_HELPER}")
+    format!(
+        "use attn_quiz::prelude::*;\n\npub fn softmax_rows(scores: &Matrix) -> Matrix {{\n{body}\n}}\n\n{SOFTMAX_HELPER}"
+    )
 }
