@@ -201,25 +201,46 @@ impl<T: Decode> Decode for Vec<T> {
     }
 }
 
-/// Entries of a matrix, of a vector or of a mask.
+/// Entries of a matrix, of a vector or of a mask, read and written in bulk.
 trait Entry: Encode + Decode + nalgebra::Scalar {
     /// Bytes per entry.
     const BYTES: usize;
+    /// One entry from exactly `BYTES` bytes.
+    fn from_chunk(chunk: &[u8]) -> Result<Self, WireError>;
 }
 
 impl Entry for f32 {
     const BYTES: usize = 4;
+    fn from_chunk(chunk: &[u8]) -> Result<Self, WireError> {
+        Ok(f32::from_bits(u32::from_le_bytes(chunk.try_into().expect("four bytes"))))
+    }
 }
 
 impl Entry for bool {
     const BYTES: usize = 1;
+    fn from_chunk(chunk: &[u8]) -> Result<Self, WireError> {
+        bool::decode(&mut &chunk[..])
+    }
+}
+
+/// Writes the entries of any nalgebra matrix or vector, in storage order.
+fn encode_entries<'a, T: Entry>(entries: impl Iterator<Item = &'a T>, out: &mut Vec<u8>) {
+    for entry in entries {
+        entry.encode(out);
+    }
+}
+
+/// Reads `n` entries.
+fn decode_entries<T: Entry>(input: &mut &[u8], n: usize) -> Result<Vec<T>, WireError> {
+    let bytes = n.checked_mul(T::BYTES).ok_or_else(|| WireError(format!("{n} entries")))?;
+    take(input, bytes)?.chunks_exact(T::BYTES).map(T::from_chunk).collect()
 }
 
 impl<T: Entry> Encode for DMatrix<T> {
     fn encode(&self, out: &mut Vec<u8>) {
         self.nrows().encode(out);
         self.ncols().encode(out);
-        self.iter().for_each(|x| x.encode(out));
+        encode_entries(self.iter(), out);
     }
 }
 
@@ -228,10 +249,7 @@ impl<T: Entry> Decode for DMatrix<T> {
         let rows = usize::decode(input)?;
         let cols = usize::decode(input)?;
         let entries = rows.checked_mul(cols).ok_or_else(|| WireError(format!("a {rows}×{cols} matrix")))?;
-        if entries.checked_mul(T::BYTES).is_none_or(|bytes| bytes > input.len()) {
-            return Err(WireError(format!("a {rows}×{cols} matrix in {} bytes", input.len())));
-        }
-        let data = (0..entries).map(|_| T::decode(input)).collect::<Result<Vec<T>, _>>()?;
+        let data = decode_entries(input, entries)?;
         Ok(DMatrix::from_vec_generic(Dyn(rows), Dyn(cols), data))
     }
 }
@@ -239,30 +257,28 @@ impl<T: Entry> Decode for DMatrix<T> {
 impl<T: Entry> Encode for RowDVector<T> {
     fn encode(&self, out: &mut Vec<u8>) {
         self.len().encode(out);
-        self.iter().for_each(|x| x.encode(out));
+        encode_entries(self.iter(), out);
     }
 }
 
 impl<T: Entry> Decode for RowDVector<T> {
     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
-        let n = count(input, T::BYTES)?;
-        let data = (0..n).map(|_| T::decode(input)).collect::<Result<Vec<T>, _>>()?;
-        Ok(RowDVector::from_vec(data))
+        let n = usize::decode(input)?;
+        Ok(RowDVector::from_vec(decode_entries(input, n)?))
     }
 }
 
 impl<T: Entry> Encode for DVector<T> {
     fn encode(&self, out: &mut Vec<u8>) {
         self.len().encode(out);
-        self.iter().for_each(|x| x.encode(out));
+        encode_entries(self.iter(), out);
     }
 }
 
 impl<T: Entry> Decode for DVector<T> {
     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
-        let n = count(input, T::BYTES)?;
-        let data = (0..n).map(|_| T::decode(input)).collect::<Result<Vec<T>, _>>()?;
-        Ok(DVector::from_vec(data))
+        let n = usize::decode(input)?;
+        Ok(DVector::from_vec(decode_entries(input, n)?))
     }
 }
 

@@ -139,10 +139,10 @@ fn manifest(name: &str, library_dir: &Path) -> anyhow::Result<String> {
          [dependencies]\nattn-quiz = {{ path = {library}, default-features = false }}\n{nalgebra}\n\n\
          # A package of its own, even inside another project's folder.\n[workspace]\n\n\
          {profiles}\n\
-         # The learner's surface of the library unoptimised: it compiles in seconds,\n\
-         # and the work is in the dependencies, optimised above.\n\
-         [profile.dev.package.attn-quiz]\nopt-level = 0\n\n\
-         [profile.release.package.attn-quiz]\nopt-level = 0\n\n\
+         # The learner's surface of the library optimised like the dependencies: it is\n\
+         # small (a second to compile, once), and it decodes every call.\n\
+         [profile.dev.package.attn-quiz]\nopt-level = 2\n\n\
+         [profile.release.package.attn-quiz]\nopt-level = 2\n\n\
          # The learner's crate: line tables only (they name the learner's line\n\
          # that called into a panicking library, and link fast); overflow checks\n\
          # and debug assertions on, as in a debug build, with either profile.\n\
