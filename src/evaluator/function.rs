@@ -1,6 +1,7 @@
 //! The learner's function, one variant per exercise, and how one call's
 //! arguments are unpacked for it and its results packed for the judge.
 
+use super::heap;
 use super::wire::{Decode, Encode, WireError, from_bytes, to_bytes};
 use crate::layers::{AdditiveWeights, GatedWeights, GroupedQueryWeights, MultiHeadWeights};
 use crate::prelude::{Mask, Matrix};
@@ -49,8 +50,9 @@ impl Learner {
     }
 
     /// Unpacks the arguments (in signature order), calls the function and
-    /// packs what it returned. A panic of the function unwinds out of here.
-    pub fn call(&self, arguments: &[u8]) -> Result<Vec<u8>, WireError> {
+    /// packs what it returned, with the most heap the call held at once
+    /// (see [`heap::measure`]). A panic of the function unwinds out of here.
+    pub fn call(&self, arguments: &[u8]) -> Result<(Vec<u8>, Option<usize>), WireError> {
         match *self {
             Learner::Softmax(f) => with(arguments, |scores: Matrix| f(&scores)),
             Learner::CausalMask(f) => with(arguments, |(len,): (usize,)| f(len)),
@@ -89,8 +91,10 @@ impl Learner {
     }
 }
 
-/// Decodes the arguments as `A`, runs `f` and encodes its result.
-fn with<A: Decode, R: Encode>(arguments: &[u8], f: impl FnOnce(A) -> R) -> Result<Vec<u8>, WireError> {
+/// Decodes the arguments as `A`, runs `f` on them measuring its heap, and
+/// encodes its result.
+fn with<A: Decode, R: Encode>(arguments: &[u8], f: impl FnOnce(A) -> R) -> Result<(Vec<u8>, Option<usize>), WireError> {
     let arguments = from_bytes(arguments)?;
-    Ok(to_bytes(&f(arguments)))
+    let (returned, peak) = heap::measure(|| f(arguments));
+    Ok((to_bytes(&returned), peak))
 }

@@ -19,7 +19,9 @@
 //! }
 //! ```
 //!
-//! and [`serve`] answers calls until the judge closes its end. Calls arrive and
+//! (plus a counting global allocator, [`heap::CountingAllocator`], so the
+//! judge can hold memory-saving variants to their promise), and [`serve`]
+//! answers calls until the judge closes its end. Calls arrive and
 //! answers leave on file descriptor 3, one end of a Unix socket pair; at start
 //! the evaluator moves it to a descriptor that is closed on `exec`, so a
 //! process the learner's code spawns does not inherit it. Standard input is empty and standard output
@@ -33,6 +35,7 @@
 //! the reference by the judge, in the judge's process.
 
 mod function;
+pub mod heap;
 pub mod panics;
 pub mod wire;
 
@@ -62,8 +65,13 @@ pub struct Call {
 /// What became of one call.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
-    /// The function returned; its results, encoded.
-    Returned(Vec<u8>),
+    /// The function returned.
+    Returned {
+        /// Its results, encoded.
+        results: Vec<u8>,
+        /// The most heap the call held at once, in bytes, if it was counted.
+        peak_heap_bytes: Option<usize>,
+    },
     /// The function panicked.
     Panicked(Panicked),
     /// The call could not be read as this exercise's arguments.
@@ -106,7 +114,7 @@ pub fn answer(learner: Learner, call: &[u8]) -> Answer {
     let run = || learner.call(&call.arguments);
     let caught = if call.trace_panic { catch_traced(run) } else { catch(run) };
     match caught {
-        Ok(Ok(returned)) => Answer::Returned(returned),
+        Ok(Ok((results, peak_heap_bytes))) => Answer::Returned { results, peak_heap_bytes },
         Ok(Err(error)) => Answer::Unreadable(error.to_string()),
         Err(panicked) => Answer::Panicked(panicked),
     }
@@ -173,7 +181,7 @@ impl Decode for Call {
 impl Encode for Answer {
     fn encode(&self, out: &mut Vec<u8>) {
         match self {
-            Answer::Returned(bytes) => (0u8, bytes).encode(out),
+            Answer::Returned { results, peak_heap_bytes } => (0u8, results, peak_heap_bytes).encode(out),
             Answer::Panicked(p) => (1u8, &p.message, &p.location, &p.called_from).encode(out),
             Answer::Unreadable(why) => (2u8, why).encode(out),
         }
@@ -183,7 +191,10 @@ impl Encode for Answer {
 impl Decode for Answer {
     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
         match u8::decode(input)? {
-            0 => Ok(Answer::Returned(Vec::decode(input)?)),
+            0 => {
+                let (results, peak_heap_bytes) = Decode::decode(input)?;
+                Ok(Answer::Returned { results, peak_heap_bytes })
+            }
             1 => {
                 let (message, location, called_from) = Decode::decode(input)?;
                 Ok(Answer::Panicked(Panicked { message, location, called_from }))
@@ -212,8 +223,8 @@ mod tests {
     fn a_call_is_answered_with_the_functions_result() {
         let scores = Matrix::from_row_slice(1, 2, &[1.0, f32::NAN]);
         let answer = answer(Learner::Softmax(doubled), &call(false, to_bytes(&scores)));
-        let Answer::Returned(bytes) = answer else { panic!("{answer:?}") };
-        let back: Matrix = from_bytes(&bytes).unwrap();
+        let Answer::Returned { results, .. } = answer else { panic!("{answer:?}") };
+        let back: Matrix = from_bytes(&results).unwrap();
         assert_eq!(back[(0, 0)], 2.0);
         assert!(back[(0, 1)].is_nan());
     }
@@ -231,7 +242,8 @@ mod tests {
     #[test]
     fn answers_and_frames_round_trip() {
         let panicked = Panicked { message: "m".into(), location: Some("f.rs:1:2".into()), called_from: None };
-        for answer in [Answer::Returned(vec![1, 2]), Answer::Panicked(panicked), Answer::Unreadable("x".into())] {
+        let returned = Answer::Returned { results: vec![1, 2], peak_heap_bytes: Some(7) };
+        for answer in [returned, Answer::Panicked(panicked), Answer::Unreadable("x".into())] {
             let mut pipe = Vec::new();
             write_frame(&mut pipe, &to_bytes(&answer)).unwrap();
             let frame = read_frame(&mut pipe.as_slice()).unwrap().unwrap();

@@ -38,12 +38,12 @@ pub fn check(request: &CheckRequest) -> anyhow::Result<Verdict> {
     let display_path = request.file.display().to_string();
     let target = package::target(&cache);
     let options = BuildOptions { target: &target, display_path: &display_path, color: request.color };
-    let (status, cases_run, warnings) = match compile::build(&package, request.exercise, &options)? {
-        Build::Failed { errors, warnings } => (Status::CompileError { errors }, None, warnings),
+    let (status, cases_run, heap, warnings) = match compile::build(&package, request.exercise, &options)? {
+        Build::Failed { errors, warnings } => (Status::CompileError { errors }, None, None, warnings),
         Build::Built { executable, warnings } => {
             let judged = run_judge(&executable, request)?;
             let status = status_of(judged.outcome, request, &package.learner_file, &display_path);
-            (status, Some(judged.cases_run), warnings)
+            (status, Some(judged.cases_run), judged.heap, warnings)
         }
     };
     Ok(Verdict {
@@ -53,6 +53,7 @@ pub fn check(request: &CheckRequest) -> anyhow::Result<Verdict> {
         cases: request.cases,
         cases_run,
         status,
+        heap,
         warnings,
     })
 }

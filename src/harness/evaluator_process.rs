@@ -112,7 +112,7 @@ impl EvaluatorProcess {
             .and_then(|()| crate::evaluator::write_frame(&mut running.socket, &to_bytes(call)));
         let received = sent.and_then(|()| read_frame_within(&mut running.socket, limit));
         match received.map(|frame| frame.map(|f| from_bytes::<Answer>(&f))) {
-            Ok(Some(Ok(Answer::Returned(bytes)))) => Reply::Returned(bytes),
+            Ok(Some(Ok(Answer::Returned { results, peak_heap_bytes }))) => Reply::Returned { results, peak_heap_bytes },
             Ok(Some(Ok(Answer::Panicked(panicked)))) => Reply::Panicked(panicked),
             Ok(Some(Ok(Answer::Unreadable(why)))) => {
                 self.stop();

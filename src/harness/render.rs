@@ -3,6 +3,7 @@
 //! replay it.
 
 use super::compile::Diagnostic;
+use super::judge::bytes_in_words;
 use super::verdict::{Case, Failure, FailureKind};
 use super::verdict::{Status, Verdict};
 use colored::Colorize;
@@ -28,6 +29,16 @@ pub fn replay_command(verdict: &Verdict, exercise_flag: bool, default_cases: u32
 /// The whole verdict as text (ending with a newline).
 pub fn verdict(verdict: &Verdict, replay: &str) -> String {
     let mut out = headline(verdict);
+    if let Some(heap) = &verdict.heap {
+        writeln!(
+            out,
+            "  heap: at most {} held at once on {} (allowed: {})",
+            bytes_in_words(heap.peak_bytes),
+            heap.case,
+            bytes_in_words(heap.budget_bytes)
+        )
+        .unwrap();
+    }
     match &verdict.status {
         Status::Passed => {}
         Status::NotStarted => not_started(&mut out, verdict),
@@ -113,6 +124,7 @@ fn kind_in_words(kind: FailureKind) -> &'static str {
         FailureKind::WrongShape => "wrong shape",
         FailureKind::NotFinite => "NaN or infinity",
         FailureKind::Panic => "panicked",
+        FailureKind::TooMuchMemory => "too much memory",
     }
 }
 

@@ -19,6 +19,8 @@
 //!   "case": { ... },                   // timeout, crashed: the (shrunk) input
 //!   "output": {"stdout": "", "stderr": ""}, // timeout, crashed (and failure): what the
 //!                                      //   learner's code printed on that input
+//!   "heap": {"case", "peak_bytes", "budget_bytes"}, // memory-saving variants: the peak heap of
+//!                                      //   the largest budgeted case (null otherwise)
 //!   "warnings": [ ... ]                // rustc warnings in the file (Diagnostic objects)
 //! }
 //! ```
@@ -46,8 +48,22 @@ pub struct Verdict {
     /// What was found.
     #[serde(flatten)]
     pub status: Status,
+    /// The heap the learner's function held on the largest case with a
+    /// memory budget (flash attention and the like), when it was counted.
+    pub heap: Option<HeapUse>,
     /// rustc's warnings about the learner's file.
     pub warnings: Vec<Diagnostic>,
+}
+
+/// How much heap one call held at its peak, against what it may hold.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct HeapUse {
+    /// The case it was measured on.
+    pub case: String,
+    /// The most heap the call held at once, in bytes.
+    pub peak_bytes: usize,
+    /// The most it may hold, in bytes.
+    pub budget_bytes: usize,
 }
 
 /// What a check found; serialized as `"status": "<variant>"` plus its fields.
@@ -142,6 +158,8 @@ pub enum FailureKind {
     NotFinite,
     /// The learner's code panicked.
     Panic,
+    /// A call held more heap at once than the variant allows.
+    TooMuchMemory,
 }
 
 /// An input case: a short label and each argument rendered for a terminal.

@@ -15,8 +15,13 @@ use std::time::Duration;
 /// What became of one call of the learner's function.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
-    /// It returned; its results, encoded.
-    Returned(Vec<u8>),
+    /// It returned.
+    Returned {
+        /// Its results, encoded.
+        results: Vec<u8>,
+        /// The most heap the call held at once, in bytes, if it was counted.
+        peak_heap_bytes: Option<usize>,
+    },
     /// It panicked.
     Panicked(Panicked),
     /// The evaluator died during the call, or answered with something
@@ -52,7 +57,7 @@ pub struct InProcess(pub Learner);
 impl Evaluate for InProcess {
     fn evaluate(&mut self, arguments: Vec<u8>, trace_panic: bool) -> Reply {
         match answer(self.0, &to_bytes(&Call { trace_panic, arguments })) {
-            Answer::Returned(bytes) => Reply::Returned(bytes),
+            Answer::Returned { results, peak_heap_bytes } => Reply::Returned { results, peak_heap_bytes },
             Answer::Panicked(panicked) => Reply::Panicked(panicked),
             Answer::Unreadable(why) => Reply::Crashed { reason: format!("the call did not read: {why}") },
         }

@@ -1,6 +1,7 @@
 //! What the judge needs to know about one exercise.
 
 use super::knobs::{Knobs, Mutant};
+use super::mistakes::MistakeInfo;
 use super::outputs::Outputs;
 use crate::evaluator::wire::Decode;
 use quickcheck::Arbitrary;
@@ -38,6 +39,15 @@ pub(crate) trait Exercise {
 
     /// The mistakes this exercise recognises, most specific first.
     fn mutants() -> Vec<Mutant>;
+
+    /// The most heap (in bytes) one call on `input` may hold at once, for the
+    /// variants whose point is to save memory; `None`: not measured.
+    fn heap_budget(_input: &Self::Input) -> Option<usize> {
+        None
+    }
+
+    /// The mistake named when a call holds more than its [`heap_budget`](Exercise::heap_budget).
+    const OVER_BUDGET: Option<MistakeInfo> = None;
 
     /// The arguments of a call, named and rendered, in signature order.
     fn arguments(input: &Self::Input) -> Vec<(String, String)>;

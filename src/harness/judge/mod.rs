@@ -41,12 +41,13 @@ mod twins;
 mod tests;
 
 pub use evaluate::{Evaluate, InProcess, Reply};
+pub use session::bytes_in_words;
 
 use self::exercise::Exercise;
 use self::exercises::{Additive, CausalMask, CrossAttention, Gated, Gqa, Mha, Sdpa, SelfAttention, Softmax};
 use self::session::{Evaluated, Subject};
 use crate::harness::evaluator_process::Output;
-use crate::harness::verdict::{Case, Failure};
+use crate::harness::verdict::{Case, Failure, HeapUse};
 
 /// How many random cases a check runs by default, on top of the edge cases.
 pub const DEFAULT_CASES: u32 = 200;
@@ -58,6 +59,9 @@ pub struct Judged {
     pub cases_run: u32,
     /// The outcome.
     pub outcome: Outcome,
+    /// The heap held by the largest case with a memory budget that passed
+    /// (memory-saving variants only, and only when it was counted).
+    pub heap: Option<HeapUse>,
 }
 
 /// The outcome of judging a learner's function.
@@ -98,7 +102,7 @@ pub enum Outcome {
 pub fn judge(exercise: &str, evaluator: &mut dyn Evaluate, seed: u64, cases: u32) -> Option<Judged> {
     /// Runs exercise `E`.
     fn run<E: Exercise>(evaluator: &mut dyn Evaluate, seed: u64, cases: u32) -> Judged {
-        let subject: &mut dyn Subject<E> = &mut Evaluated(evaluator);
+        let subject: &mut dyn Subject<E> = &mut Evaluated::new(evaluator);
         session::run::<E>(subject, seed, cases)
     }
     Some(match exercise {

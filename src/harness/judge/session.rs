@@ -22,7 +22,7 @@ use super::{Judged, Outcome};
 use crate::evaluator::panics::Panicked;
 use crate::evaluator::wire::from_bytes;
 use crate::harness::evaluator_process::Output;
-use crate::harness::verdict::{Case, Failure, FailureKind};
+use crate::harness::verdict::{Case, Failure, FailureKind, HeapUse};
 use quickcheck::{Arbitrary, Gen};
 
 /// At most this many calls are spent on shrinking one failure.
@@ -49,16 +49,35 @@ pub(crate) trait Subject<E: Exercise> {
     fn call(&mut self, input: &E::Input, trace_panic: bool) -> Seen;
     /// What the function prints on `input`, run on its own.
     fn output_of(&mut self, input: &E::Input) -> Output;
+
+    /// The most heap the last call that returned held at once, if it was counted.
+    fn last_peak(&self) -> Option<usize> {
+        None
+    }
 }
 
-/// The learner's function behind an [`Evaluate`]: arguments encoded, results decoded.
-pub(crate) struct Evaluated<'a>(pub &'a mut dyn Evaluate);
+/// The learner's function behind an [`Evaluate`]: arguments encoded, results
+/// decoded, and the heap the last call held.
+pub(crate) struct Evaluated<'a> {
+    evaluator: &'a mut dyn Evaluate,
+    last_peak: Option<usize>,
+}
+
+impl<'a> Evaluated<'a> {
+    /// The function behind `evaluator`.
+    pub fn new(evaluator: &'a mut dyn Evaluate) -> Self {
+        Evaluated { evaluator, last_peak: None }
+    }
+}
 
 impl<E: Exercise> Subject<E> for Evaluated<'_> {
     fn call(&mut self, input: &E::Input, trace_panic: bool) -> Seen {
-        match self.0.evaluate(E::encode(input), trace_panic) {
-            Reply::Returned(bytes) => match from_bytes::<E::Returned>(&bytes) {
-                Ok(returned) => Seen::Returned(returned.into()),
+        match self.evaluator.evaluate(E::encode(input), trace_panic) {
+            Reply::Returned { results, peak_heap_bytes } => match from_bytes::<E::Returned>(&results) {
+                Ok(returned) => {
+                    self.last_peak = peak_heap_bytes;
+                    Seen::Returned(returned.into())
+                }
                 Err(error) => Seen::Crashed(format!("the evaluator's results did not read ({error})")),
             },
             Reply::Panicked(panicked) => Seen::Panicked(panicked),
@@ -69,13 +88,18 @@ impl<E: Exercise> Subject<E> for Evaluated<'_> {
     }
 
     fn output_of(&mut self, input: &E::Input) -> Output {
-        self.0.output_of(E::encode(input))
+        self.evaluator.output_of(E::encode(input))
+    }
+
+    fn last_peak(&self) -> Option<usize> {
+        self.last_peak
     }
 }
 
 /// Checks `subject` on the edge cases and `cases` random cases of exercise `E`.
 pub(crate) fn run<E: Exercise>(subject: &mut dyn Subject<E>, seed: u64, cases: u32) -> Judged {
-    let mut trial = Trial::<E> { subject, returned_once: false };
+    let mut trial = Trial::<E> { subject, returned_once: false, heap_seen: None };
+    let mut heap: Option<HeapUse> = None;
     let mut generator = Gen::from_size_and_seed(GEN_SIZE, seed);
     let edge = E::edge_cases().into_iter().map(|(name, input)| (format!("edge case: {name}"), input));
     let random = (1..=cases).map(|n| (format!("random case {n}"), E::Input::arbitrary(&mut generator)));
@@ -83,14 +107,22 @@ pub(crate) fn run<E: Exercise>(subject: &mut dyn Subject<E>, seed: u64, cases: u
     for (label, input) in edge.chain(random) {
         cases_run += 1;
         let outcome = match trial.judge(&input) {
-            Judgement::Passed => continue,
+            Judgement::Passed => {
+                // The heap of the largest budgeted case passed so far goes in the verdict.
+                if let Some((peak_bytes, budget_bytes)) = trial.heap_seen.take()
+                    && heap.as_ref().is_none_or(|h| budget_bytes >= h.budget_bytes)
+                {
+                    heap = Some(HeapUse { case: label, peak_bytes, budget_bytes });
+                }
+                continue;
+            }
             Judgement::NotStarted => Outcome::NotStarted,
             Judgement::OutOfTime => Outcome::OutOfTime { case: case_of::<E>(label, &input) },
             Judgement::Failed(problem) => trial.explain(label, input, problem),
         };
-        return Judged { cases_run, outcome };
+        return Judged { cases_run, outcome, heap };
     }
-    Judged { cases_run, outcome: Outcome::Passed }
+    Judged { cases_run, outcome: Outcome::Passed, heap }
 }
 
 /// An input as the verdict shows it.
@@ -152,6 +184,8 @@ struct Trial<'a, E: Exercise> {
     subject: &'a mut dyn Subject<E>,
     /// Whether any call has returned normally (a later `todo` panic is then a panic, not "not started").
     returned_once: bool,
+    /// The heap the last judged call held and its budget, for a budgeted case.
+    heap_seen: Option<(usize, usize)>,
 }
 
 impl<E: Exercise> Trial<'_, E> {
@@ -180,7 +214,10 @@ impl<E: Exercise> Trial<'_, E> {
             }
             Seen::Hung => Problem::without_result(Fault::Hang, "the call finishes in time", expected, None),
             Seen::Returned(actual) => match discrepancy(&expected, &actual) {
-                None => return Judgement::Passed,
+                None => match self.heap_check(input) {
+                    None => return Judgement::Passed,
+                    Some(problem) => Problem { expected, actual: Some(actual), ..problem },
+                },
                 Some(d) => Problem {
                     fault: Fault::Result(d.kind),
                     property: d.property,
@@ -194,6 +231,23 @@ impl<E: Exercise> Trial<'_, E> {
         Judgement::Failed(problem)
     }
 
+    /// A call that returned the right results but held more heap than its
+    /// budget: the problem (its expected and actual results left for the caller).
+    fn heap_check(&mut self, input: &E::Input) -> Option<Problem> {
+        self.heap_seen = None;
+        let budget = E::heap_budget(input)?;
+        let peak = self.subject.last_peak()?;
+        self.heap_seen = Some((peak, budget));
+        (peak > budget).then(|| Problem {
+            fault: Fault::Result(FailureKind::TooMuchMemory),
+            property: format!("a call holds at most {} of heap at once", bytes_in_words(budget)),
+            first_difference: Some(format!("the call held {} at its peak", bytes_in_words(peak))),
+            expected: Outputs(Vec::new()),
+            actual: None,
+            panic: None,
+        })
+    }
+
     /// Shrinks a failing case, names the mistake and writes up the outcome.
     fn explain(&mut self, label: String, input: E::Input, problem: Problem) -> Outcome {
         let (input, mut problem, steps) = self.shrink(input, problem);
@@ -203,6 +257,7 @@ impl<E: Exercise> Trial<'_, E> {
             problem.panic = Some(traced);
         }
         let mistake = match problem.fault {
+            Fault::Result(FailureKind::TooMuchMemory) => E::OVER_BUDGET,
             Fault::Result(_) => naming::identify::<E>(&mut |input| self.observe(input), &input),
             Fault::Crash(_) | Fault::Hang => None,
         };
@@ -250,5 +305,14 @@ impl<E: Exercise> Trial<'_, E> {
             break;
         }
         (input, problem, steps)
+    }
+}
+
+/// A number of bytes for a person: `812 bytes`, `40.0 KiB`, `16.0 MiB`.
+pub fn bytes_in_words(bytes: usize) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} bytes"),
+        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
     }
 }

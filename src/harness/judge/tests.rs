@@ -85,7 +85,7 @@ fn an_independent_correct_implementation_passes_the_check() {
 /// Every mutant fails some edge case, and the check names its mistake.
 fn mutants_are_caught_and_named<E: Exercise>() {
     for Mutant { mistake, knobs } in E::mutants() {
-        let Judged { cases_run, outcome } = judge_twin::<E>(knobs, 1, 50);
+        let Judged { cases_run, outcome, .. } = judge_twin::<E>(knobs, 1, 50);
         let Outcome::Failed(failure) = outcome else { panic!("{}: mutant {} passed", E::NAME, mistake.id) };
         let edge_cases = E::edge_cases().len() as u32;
         assert!(cases_run <= edge_cases, "{}: {} slipped past the edge cases", E::NAME, mistake.id);
