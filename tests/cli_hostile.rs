@@ -159,3 +159,46 @@ fn the_helper_a_test_file_calls_is_a_correct_softmax() {
     assert_eq!(status(&ran, &json), (0, "passed".into()), "{ran:?}\n{SOFTMAX_HELPER}");
     assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join("exercises/softmax.rs").exists());
 }
+
+/// The processes whose parent is `pid`.
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else { continue };
+        let parent = status.lines().find_map(|line| line.strip_prefix("PPid:")).map(str::trim);
+        if parent == Some(&pid.to_string()) {
+            children.extend(entry.file_name().to_str().and_then(|name| name.parse::<u32>().ok()));
+        }
+    }
+    children
+}
+
+#[test]
+fn ctrl_c_during_a_hang_stops_the_evaluator_too() {
+    let sandbox = Sandbox::new();
+    sandbox.write("softmax.rs", &softmax_with_body("    loop {\n        std::hint::spin_loop();\n    }"));
+    // Built once first, so the run below is at its hang within moments.
+    let _ = Ran::of(&mut sandbox.attn_quiz(["check", "softmax.rs", "--timeout", "0.5"]));
+    let mut check = sandbox
+        .process(["check", "softmax.rs", "--timeout", "60"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let evaluator = (0..200)
+        .find_map(|_| {
+            std::thread::sleep(Duration::from_millis(50));
+            children_of(check.id()).into_iter().find(|&child| {
+                std::fs::read_to_string(format!("/proc/{child}/cmdline")).is_ok_and(|c| c.contains("check-softmax"))
+            })
+        })
+        .expect("the evaluator started");
+    // SAFETY: sends SIGINT (what Ctrl-C sends) to the check we started.
+    unsafe { libc::kill(check.id() as i32, libc::SIGINT) };
+    let status = check.wait().unwrap();
+    assert!(!status.success(), "{status:?}");
+    std::thread::sleep(Duration::from_millis(100));
+    let state = std::fs::read_to_string(format!("/proc/{evaluator}/status")).unwrap_or_default();
+    let gone = state.is_empty() || state.contains("State:\tZ");
+    assert!(gone, "the evaluator {evaluator} still runs after Ctrl-C:\n{state}");
+}

@@ -24,7 +24,16 @@ impl Sandbox {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        let mut command = Command::cargo_bin("attn-quiz").expect("the attn-quiz binary");
+        Command::from_std(self.process(args))
+    }
+
+    /// [`Sandbox::attn_quiz`] as a plain process, to start and stop by hand.
+    pub fn process<I, S>(&self, args: I) -> std::process::Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("attn-quiz"));
         command
             .args(args)
             .current_dir(self.dir.path())
