@@ -603,8 +603,14 @@ pub(crate) const HEADS: &[Mutant] = &[
 pub(crate) const SWAPPED_INPUTS: &[Mutant] = &[mutant(m::KEY_VALUE_SWAPPED, Knobs { swap: Swap::Inputs, ..C })];
 
 /// Per-head block projection (needs H = G).
-pub(crate) const BLOCK_PROJECTION: &[Mutant] =
-    &[mutant(m::PER_HEAD_BLOCK_PROJECTION, Knobs { projection: Projection::PerHeadBlock, ..C })];
+pub(crate) const BLOCK_PROJECTION: &[Mutant] = &[
+    mutant(m::PER_HEAD_BLOCK_PROJECTION, Knobs { projection: Projection::PerHeadBlock, ..C }),
+    // The popular tutorial's `Linear(head_dim, head_dim, bias=False)`: the block without its bias.
+    mutant(
+        m::PER_HEAD_BLOCK_PROJECTION,
+        Knobs { projection: Projection::PerHeadBlock, biases: Biases::Only(Layer::Output), ..C },
+    ),
+];
 
 /// Grouped-query head mapping.
 pub(crate) const GROUPED: &[Mutant] = &[
