@@ -147,7 +147,7 @@ impl Expected<'_> {
     fn named(&self, mistake: &Mistake) -> bool {
         match *self {
             Expected::Pass => false,
-            Expected::Mistake(id) => mistake.id == id,
+            Expected::Mistake(id) => mistake.id == id && !mistake.name.contains(" and also: "),
             Expected::Mistakes(first, second) => {
                 let second = mistake_name(second).unwrap_or_else(|| panic!("no mistake has the id {second}"));
                 mistake.id == first && mistake.name.contains(&format!(" and also: {second}"))

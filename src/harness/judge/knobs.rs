@@ -3,8 +3,10 @@
 //! get it wrong.
 //!
 //! [`Knobs::CORRECT`] turns every knob to the right setting; a [`Mutant`] is
-//! the correct setting with one knob turned, labelled with the mistake it
-//! reproduces. The twins themselves live in [`twins`](super::twins); which
+//! the correct setting with one knob turned (two where one way of making a
+//! mistake needs both), labelled with the mistake it reproduces;
+//! [`Knobs::combined`] turns two mutants' knobs together, for a function
+//! that makes two mistakes. The twins themselves live in [`twins`](super::twins); which
 //! mutants apply to which exercise is decided by each exercise.
 
 use super::mistakes::{self as m, MistakeInfo};
@@ -185,7 +187,8 @@ pub(crate) enum MaskStage {
     /// Masked scores replaced by 0 and left in the softmax.
     ZeroFill,
     /// Masked scores replaced by -1e4 (the half-precision fill), too little
-    /// when the allowed scores are below it.
+    /// when the allowed scores are below it; a row with no allowed key gets
+    /// what the `fully_masked` knob says.
     SmallFill,
     /// Softmax over every key, masked weights set to 0, the row divided by
     /// its new sum: 0 / 0 when a masked key dominates the row (or none is allowed).
@@ -551,6 +554,7 @@ pub(crate) const MASK: &[Mutant] = &[
     mutant(m::MASK_IGNORED, Knobs { mask_stage: MaskStage::Never, ..C }),
     mutant(m::MASK_FILLED_WITH_ZERO, Knobs { mask_stage: MaskStage::ZeroFill, ..C }),
     mutant(m::MASK_FILL_TOO_SMALL, Knobs { mask_stage: MaskStage::SmallFill, ..C }),
+    mutant(m::MASK_FILL_TOO_SMALL, Knobs { mask_stage: MaskStage::SmallFill, fully_masked: FullyMasked::Uniform, ..C }),
     mutant(m::RENORMALISED_AFTER_MASKING, Knobs { mask_stage: MaskStage::Renormalised, ..C }),
     mutant(m::RENORMALISED_AFTER_MASKING, Knobs { mask_stage: MaskStage::RenormalisedWithEpsilon, ..C }),
     mutant(m::MAX_OVER_MASKED_KEYS, Knobs { shift: Shift::RowMaxOverMaskedKeys, ..C }),

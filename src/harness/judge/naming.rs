@@ -57,7 +57,7 @@ pub(crate) fn identify<E: Exercise>(
 ) -> Option<Named> {
     let inputs: Vec<E::Input> =
         std::iter::once(counterexample.clone()).chain(E::edge_cases().into_iter().map(|(_, input)| input)).collect();
-    let seen: Vec<Seen> = inputs.iter().map(|input| observe(input)).collect();
+    let seen: Vec<Seen> = inputs.iter().map(observe).collect();
     let returns_wrong_results = inputs.iter().zip(&seen).any(|(input, seen)| {
         matches!(seen, Seen::Returned(actual) if discrepancy(&E::call(E::REFERENCE, input), actual).is_some())
     });

@@ -37,7 +37,14 @@ pub(crate) fn softmax(scores: &Matrix, mask: Option<&Mask>, knobs: &Knobs) -> Ma
         let allows = |i: usize, j: usize| mask[(i, j)] == (knobs.polarity == Polarity::TrueAllows);
         let filled =
             Matrix::from_fn(scores.nrows(), scores.ncols(), |i, j| if allows(i, j) { scores[(i, j)] } else { fill });
-        return softmax(&filled, None, knobs);
+        let mut weights = softmax(&filled, None, knobs);
+        // A -1e4 fill is a deliberate choice: its rows with no allowed key get the `fully_masked` knob's weights.
+        if knobs.mask_stage == MaskStage::SmallFill {
+            for i in (0..mask.nrows()).filter(|&i| (0..mask.ncols()).all(|j| !allows(i, j))) {
+                weights.row_mut(i).fill(fully_masked_weight(knobs.fully_masked, mask.ncols()));
+            }
+        }
+        return weights;
     }
     let mask = mask.filter(|_| knobs.mask_stage != MaskStage::Never);
     match knobs.over {

@@ -17,7 +17,7 @@ pub fn additive_attention(
         if keys.is_empty() {
             continue;
         }
-        let e: Vec<f32> = keys.iter().map(|&j| (&wq.row(i) + &wk.row(j)).dot(&w.v_a).tanh()).collect();
+        let e: Vec<f32> = keys.iter().map(|&j| (wq.row(i) + wk.row(j)).dot(&w.v_a).tanh()).collect();
         let top = e.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let z: f32 = e.iter().map(|x| (x - top).exp()).sum();
         for (&j, x) in keys.iter().zip(&e) {

@@ -17,7 +17,7 @@ pub fn self_attention(x: &Matrix, w: &MultiHeadWeights, mask: Option<&Mask>) -> 
     let mut attentions = Vec::new();
     for h in 0..heads {
         let x_h = x.columns(h * head_dim, head_dim);
-        let (q, k, v) = (&x_h * &queries, &x_h * &keys, &x_h * &values);
+        let (q, k, v) = (x_h * &queries, x_h * &keys, x_h * &values);
         let mut energy = &q * k.transpose();
         if let Some(mask) = mask {
             energy.zip_apply(mask, |e, m| {
