@@ -55,6 +55,7 @@ corpus! {
     sdpa_mistake_no_scale: "solutions/sdpa/mistake_no_scale.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_scale_by_d_k: "solutions/sdpa/mistake_scale_by_d_k.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_scale_by_sqrt_d_v: "solutions/sdpa/mistake_scale_by_sqrt_d_v.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_softmax_whole_matrix: "solutions/sdpa/mistake_softmax_whole_matrix.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_softmax_wrong_axis: "solutions/sdpa/mistake_softmax_wrong_axis.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_uniform_on_fully_masked_row: "solutions/sdpa/mistake_uniform_on_fully_masked_row.rs" => Sdpa(scaled_dot_product_attention),
     mha_correct_loops_f64: "solutions/mha/correct_loops_f64.rs" => Mha(multi_head_attention),

@@ -539,7 +539,8 @@ pub(crate) const WEIGHTING: &[Mutant] = &[
     mutant(m::RELU_INSTEAD_OF_SOFTMAX, Knobs { weighting: Weighting::Relu, ..C }),
 ];
 
-/// The softmax exercise's extra mistakes (its scores are a whole matrix, unmasked).
+/// One softmax (or one max) for the whole matrix: nalgebra's `.max()` and
+/// `.sum()` of a matrix cover every entry.
 pub(crate) const SOFTMAX_WHOLE: &[Mutant] = &[
     mutant(m::SOFTMAX_WHOLE_MATRIX, Knobs { over: Over::WholeMatrix, ..C }),
     mutant(m::GLOBAL_MAX_SUBTRACTION, Knobs { shift: Shift::GlobalMax, ..C }),

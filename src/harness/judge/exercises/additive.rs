@@ -156,7 +156,7 @@ impl Exercise for Additive {
     }
 
     fn mutants() -> Vec<Mutant> {
-        [knobs::ADDITIVE, knobs::SOFTMAX, knobs::WEIGHTING, knobs::MASK, knobs::AVERAGED].concat()
+        [knobs::ADDITIVE, knobs::SOFTMAX, knobs::SOFTMAX_WHOLE, knobs::WEIGHTING, knobs::MASK, knobs::AVERAGED].concat()
     }
 
     fn arguments(c: &AdditiveCase) -> Vec<(String, String)> {

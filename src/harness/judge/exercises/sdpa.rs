@@ -179,8 +179,16 @@ impl Exercise for Sdpa {
     }
 
     fn mutants() -> Vec<Mutant> {
-        [knobs::SCALE, knobs::VALUE_WIDTH_SCALE, knobs::SOFTMAX, knobs::WEIGHTING, knobs::MASK, knobs::AVERAGED]
-            .concat()
+        [
+            knobs::SCALE,
+            knobs::VALUE_WIDTH_SCALE,
+            knobs::SOFTMAX,
+            knobs::SOFTMAX_WHOLE,
+            knobs::WEIGHTING,
+            knobs::MASK,
+            knobs::AVERAGED,
+        ]
+        .concat()
     }
 
     fn arguments(s: &Sequences) -> Vec<(String, String)> {
