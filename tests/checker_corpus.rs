@@ -1,13 +1,16 @@
 //! The solution corpus, judged in this process (through the same encoding as a
 //! real check): every `correct_*` file passes, every
-//! `mistake_<id>` file fails with mistake `<id>` named.
+//! `mistake_<id>` file fails with mistake `<id>` named, and every
+//! `mistakes_<id1>+<id2>` file (two mistakes in one file) fails with mistake
+//! `<id1>` named and `<id2>`'s name after it (" and also: ...").
 //!
 //! Each file of `tests/solutions/<exercise>/` is a learner's file, included
 //! here as a module. A test also checks that no file of the directory is left
 //! out of the table below.
 
 use attn_quiz::evaluator::Learner;
-use attn_quiz::harness::judge::{DEFAULT_CASES, Judged, Outcome, judge_in_process};
+use attn_quiz::harness::judge::{DEFAULT_CASES, Judged, Outcome, judge_in_process, mistake_name};
+use attn_quiz::harness::verdict::Mistake;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -52,6 +55,7 @@ corpus! {
     sdpa_mistake_no_scale: "solutions/sdpa/mistake_no_scale.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_scale_by_d_k: "solutions/sdpa/mistake_scale_by_d_k.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_scale_by_sqrt_d_v: "solutions/sdpa/mistake_scale_by_sqrt_d_v.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_softmax_whole_matrix: "solutions/sdpa/mistake_softmax_whole_matrix.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_softmax_wrong_axis: "solutions/sdpa/mistake_softmax_wrong_axis.rs" => Sdpa(scaled_dot_product_attention),
     sdpa_mistake_uniform_on_fully_masked_row: "solutions/sdpa/mistake_uniform_on_fully_masked_row.rs" => Sdpa(scaled_dot_product_attention),
     mha_correct_loops_f64: "solutions/mha/correct_loops_f64.rs" => Mha(multi_head_attention),
@@ -101,15 +105,69 @@ corpus! {
     additive_mistake_additive_sum_of_tanh: "solutions/additive/mistake_additive_sum_of_tanh.rs" => Additive(additive_attention),
     additive_mistake_nan_on_fully_masked_row: "solutions/additive/mistake_nan_on_fully_masked_row.rs" => Additive(additive_attention),
     additive_mistake_values_from_keys: "solutions/additive/mistake_values_from_keys.rs" => Additive(additive_attention),
+    additive_correct_neg_1e9_fill_f64: "solutions/additive/correct_neg_1e9_fill_f64.rs" => Additive(additive_attention),
+    additive_mistake_additive_tanh_outside: "solutions/additive/mistake_additive_tanh_outside.rs" => Additive(additive_attention),
+    cross_attention_mistake_inverted_mask: "solutions/cross_attention/mistake_inverted_mask.rs" => CrossAttention(cross_attention),
+    gated_mistake_gate_ignored: "solutions/gated/mistake_gate_ignored.rs" => Gated(gated_self_attention),
+    gated_mistake_gate_tanh_instead_of_sigmoid: "solutions/gated/mistake_gate_tanh_instead_of_sigmoid.rs" => Gated(gated_self_attention),
+    gqa_mistake_gqa_only_first_kv_head: "solutions/gqa/mistake_gqa_only_first_kv_head.rs" => Gqa(grouped_query_attention),
+    gqa_mistake_mask_after_softmax: "solutions/gqa/mistake_mask_after_softmax.rs" => Gqa(grouped_query_attention),
+    mha_correct_neg_1e9_fill: "solutions/mha/correct_neg_1e9_fill.rs" => Mha(multi_head_attention),
+    mha_mistake_heads_reshaped_without_transpose: "solutions/mha/mistake_heads_reshaped_without_transpose.rs" => Mha(multi_head_attention),
+    mha_mistake_values_from_key_projection: "solutions/mha/mistake_values_from_key_projection.rs" => Mha(multi_head_attention),
+    mha_mistake_weights_averaged_over_heads: "solutions/mha/mistake_weights_averaged_over_heads.rs" => Mha(multi_head_attention),
+    mha_mistakes_scale_by_sqrt_d_model_and_nan_on_fully_masked_row: "solutions/mha/mistakes_scale_by_sqrt_d_model+nan_on_fully_masked_row.rs" => Mha(multi_head_attention),
+    sdpa_correct_neg_inf_then_nan_to_zero: "solutions/sdpa/correct_neg_inf_then_nan_to_zero.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_mask_fill_too_small: "solutions/sdpa/mistake_mask_fill_too_small.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_max_over_masked_keys: "solutions/sdpa/mistake_max_over_masked_keys.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_relu_instead_of_softmax: "solutions/sdpa/mistake_relu_instead_of_softmax.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_renormalised_after_masking: "solutions/sdpa/mistake_renormalised_after_masking.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_returned_weights_unmasked: "solutions/sdpa/mistake_returned_weights_unmasked.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_scale_at_wrong_step: "solutions/sdpa/mistake_scale_at_wrong_step.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_scale_multiplied: "solutions/sdpa/mistake_scale_multiplied.rs" => Sdpa(scaled_dot_product_attention),
+    sdpa_mistake_weights_not_normalised: "solutions/sdpa/mistake_weights_not_normalised.rs" => Sdpa(scaled_dot_product_attention),
+    self_attention_mistake_renormalised_after_masking: "solutions/self_attention/mistake_renormalised_after_masking.rs" => SelfAttention(self_attention),
+    self_attention_mistakes_per_head_block_projection_and_scale_by_sqrt_d_model: "solutions/self_attention/mistakes_per_head_block_projection+scale_by_sqrt_d_model.rs" => SelfAttention(self_attention),
+    softmax_mistake_sigmoid_instead_of_softmax: "solutions/softmax/mistake_sigmoid_instead_of_softmax.rs" => Softmax(softmax_rows),
+    softmax_mistake_weights_not_normalised: "solutions/softmax/mistake_weights_not_normalised.rs" => Softmax(softmax_rows),
 }
 
-/// What a corpus file must get: `None` to pass, `Some(id)` to fail with mistake `id`.
-fn expectation(path: &str) -> Option<&str> {
+/// What a corpus file must get.
+#[derive(Debug)]
+enum Expected<'a> {
+    /// To pass.
+    Pass,
+    /// To fail with this mistake named.
+    Mistake(&'a str),
+    /// To fail with the first mistake named (its id) and the second one too (its name).
+    Mistakes(&'a str, &'a str),
+}
+
+impl Expected<'_> {
+    /// Whether `mistake` is what was expected.
+    fn named(&self, mistake: &Mistake) -> bool {
+        match *self {
+            Expected::Pass => false,
+            Expected::Mistake(id) => mistake.id == id && !mistake.name.contains(" and also: "),
+            Expected::Mistakes(first, second) => {
+                let second = mistake_name(second).unwrap_or_else(|| panic!("no mistake has the id {second}"));
+                mistake.id == first && mistake.name.contains(&format!(" and also: {second}"))
+            }
+        }
+    }
+}
+
+/// What the corpus file at `path` must get, from its name.
+fn expectation(path: &str) -> Expected<'_> {
     let stem = Path::new(path).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    if let Some(ids) = stem.strip_prefix("mistakes_") {
+        let (first, second) = ids.split_once('+').unwrap_or_else(|| panic!("{path}: mistakes_<id1>+<id2>.rs"));
+        return Expected::Mistakes(first, second);
+    }
     match stem.strip_prefix("mistake_") {
-        Some(id) => Some(id),
-        None if stem.starts_with("correct_") => None,
-        None => panic!("{path}: corpus files are named correct_<style>.rs or mistake_<id>.rs"),
+        Some(id) => Expected::Mistake(id),
+        None if stem.starts_with("correct_") => Expected::Pass,
+        None => panic!("{path}: corpus files are named correct_<style>.rs, mistake_<id>.rs or mistakes_<id>+<id>.rs"),
     }
 }
 
@@ -127,9 +185,10 @@ fn correct_files_pass_and_mistakes_are_named() {
         for seed in [1, 2] {
             let verdict = check_file(learner, seed);
             let outcome = &verdict.outcome;
-            let ok = match (expectation(path), outcome) {
-                (None, Outcome::Passed) => true,
-                (Some(id), Outcome::Failed(f)) => f.mistake.as_ref().is_some_and(|m| m.id == id),
+            let expected = expectation(path);
+            let ok = match (&expected, outcome) {
+                (Expected::Pass, Outcome::Passed) => true,
+                (expected, Outcome::Failed(f)) => f.mistake.as_ref().is_some_and(|m| expected.named(m)),
                 _ => false,
             };
             if !ok {

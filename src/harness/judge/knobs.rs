@@ -3,8 +3,10 @@
 //! get it wrong.
 //!
 //! [`Knobs::CORRECT`] turns every knob to the right setting; a [`Mutant`] is
-//! the correct setting with one knob turned, labelled with the mistake it
-//! reproduces. The twins themselves live in [`twins`](super::twins); which
+//! the correct setting with one knob turned (two where one way of making a
+//! mistake needs both), labelled with the mistake it reproduces;
+//! [`Knobs::combined`] turns two mutants' knobs together, for a function
+//! that makes two mistakes. The twins themselves live in [`twins`](super::twins); which
 //! mutants apply to which exercise is decided by each exercise.
 
 use super::mistakes::{self as m, MistakeInfo};
@@ -48,6 +50,14 @@ pub(crate) struct Knobs {
     pub averaged: Averaged,
     /// Which keys the causal mask lets query `i` see.
     pub causal: CausalRule,
+    /// What turns a row of scores into weights.
+    pub weighting: Weighting,
+    /// Where the 1/scale is applied.
+    pub scale_stage: ScaleStage,
+    /// Whether each head keeps its own weights.
+    pub head_weights: HeadWeights,
+    /// Which weights are returned.
+    pub returned: ReturnedWeights,
 }
 
 impl Knobs {
@@ -71,7 +81,53 @@ impl Knobs {
         additive_scale: AdditiveScale::None,
         averaged: Averaged::Values,
         causal: CausalRule::UpToDiagonal,
+        weighting: Weighting::Softmax,
+        scale_stage: ScaleStage::Scores,
+        head_weights: HeadWeights::PerHead,
+        returned: ReturnedWeights::Used,
     };
+
+    /// The knobs of `a` and `b` turned together, or `None` if both turn the
+    /// same knob (a mistake and another way of making it cannot be combined).
+    pub fn combined(a: &Knobs, b: &Knobs) -> Option<Knobs> {
+        /// `a`'s setting if `b` leaves the knob correct, `b`'s if `a` does.
+        fn pick<T: PartialEq + Copy>(a: T, b: T, correct: T) -> Option<T> {
+            match (a == correct, b == correct) {
+                (_, true) => Some(a),
+                (true, false) => Some(b),
+                (false, false) => None,
+            }
+        }
+        macro_rules! combine {
+            ($($field:ident),*) => {
+                Knobs { $($field: pick(a.$field, b.$field, Knobs::CORRECT.$field)?),* }
+            };
+        }
+        Some(combine!(
+            over,
+            shift,
+            fully_masked,
+            polarity,
+            mask_stage,
+            scale,
+            split,
+            projection,
+            kv_heads,
+            output_projection,
+            biases,
+            swap,
+            gate,
+            routing,
+            additive,
+            additive_scale,
+            averaged,
+            causal,
+            weighting,
+            scale_stage,
+            head_weights,
+            returned
+        ))
+    }
 }
 
 /// Which entries one softmax normalises together.
@@ -94,6 +150,9 @@ pub(crate) enum Shift {
     GlobalMax,
     /// Nothing: `exp` overflows on large scores.
     Nothing,
+    /// The row's largest score, masked keys included: every allowed `exp`
+    /// underflows to 0 when a masked key beats them all by about 100.
+    RowMaxOverMaskedKeys,
 }
 
 /// What a query row with no allowed key becomes.
@@ -127,6 +186,22 @@ pub(crate) enum MaskStage {
     Never,
     /// Masked scores replaced by 0 and left in the softmax.
     ZeroFill,
+    /// Masked scores replaced by -1e4 (the half-precision fill), too little
+    /// when the allowed scores are below it; a row with no allowed key gets
+    /// what the `fully_masked` knob says.
+    SmallFill,
+    /// Softmax over every key, masked weights set to 0, the row divided by
+    /// its new sum: 0 / 0 when a masked key dominates the row (or none is allowed).
+    Renormalised,
+    /// The same with `+ 1e-9` in the denominator: all zeros instead.
+    RenormalisedWithEpsilon,
+}
+
+impl MaskStage {
+    /// Whether the softmax runs over every key, masked ones included.
+    pub fn softmax_over_every_key(self) -> bool {
+        matches!(self, MaskStage::AfterSoftmax | MaskStage::Renormalised | MaskStage::RenormalisedWithEpsilon)
+    }
 }
 
 /// What the dot-product scores are divided by.
@@ -146,6 +221,8 @@ pub(crate) enum Scale {
     SqrtProjectedWidth,
     /// sqrt(D / H) (integer division), d_k guessed from the input width.
     SqrtInputWidthPerHead,
+    /// Multiplied by sqrt(d_k) instead of divided.
+    TimesSqrtDk,
 }
 
 /// The widths a scale can be computed from.
@@ -173,6 +250,7 @@ impl Scale {
             Scale::SqrtModelWidth => root(w.d_model),
             Scale::SqrtProjectedWidth => root(w.heads * w.d_k),
             Scale::SqrtInputWidthPerHead => root(w.d_model / w.heads),
+            Scale::TimesSqrtDk => 1.0 / root(w.d_k),
         }
     }
 }
@@ -184,6 +262,9 @@ pub(crate) enum Split {
     Contiguous,
     /// Head h = columns h, h + H, h + 2H, ...
     Strided,
+    /// The row-major (L, H·d) buffer read as (H, L, d) without the transpose
+    /// (numpy's `reshape(H, L, d)`), and merged back the same way.
+    ReshapedWithoutTranspose,
 }
 
 /// How the heads' queries, keys and values are projected.
@@ -202,6 +283,8 @@ pub(crate) enum KvHeads {
     Grouped,
     /// h % G.
     Modulo,
+    /// Always key/value head 0.
+    First,
 }
 
 impl KvHeads {
@@ -210,6 +293,7 @@ impl KvHeads {
         match self {
             KvHeads::Grouped => h / (heads / kv_heads),
             KvHeads::Modulo => h % kv_heads,
+            KvHeads::First => 0,
         }
     }
 }
@@ -272,6 +356,8 @@ pub(crate) enum Swap {
     Projections,
     /// Keys projected from the `value` input, values from the `key` input.
     Inputs,
+    /// Values projected with `w.k` (keys are right).
+    ValuesWithKeyProjection,
 }
 
 /// Where and how the gate of gated attention is applied.
@@ -285,6 +371,10 @@ pub(crate) enum Gate {
     SigmoidOnOutput,
     /// sigmoid(concat·W_g + b_g): the gate read from the heads instead of x.
     FromHeads,
+    /// tanh(x·W_g + b_g) times the concatenated heads.
+    TanhOnHeads,
+    /// No gate at all.
+    Ignored,
 }
 
 /// Where cross-attention takes its queries, keys and values from.
@@ -321,6 +411,8 @@ pub(crate) enum AdditiveScore {
     SumOfTanh,
     /// v_a · (a + b).
     NoTanh,
+    /// tanh(v_a · (a + b)): the tanh outside the product.
+    TanhOfScore,
 }
 
 /// What additive scores are divided by.
@@ -373,6 +465,50 @@ impl CausalRule {
     }
 }
 
+/// What turns a row of (masked) scores into weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Weighting {
+    /// exp, divided by the row's sum: correct.
+    Softmax,
+    /// exp without dividing by the sum.
+    ExpNotNormalised,
+    /// The logistic function of each score.
+    Sigmoid,
+    /// max(score, 0).
+    Relu,
+}
+
+/// Where the scale is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScaleStage {
+    /// To the scores, before the softmax: correct.
+    Scores,
+    /// To the weights, after the softmax.
+    Weights,
+    /// To the head's output, weights · v.
+    Output,
+}
+
+/// Whether each head keeps its own weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HeadWeights {
+    /// Yes: correct.
+    PerHead,
+    /// The heads' weights averaged, and that one matrix used (and returned) for every head.
+    Averaged,
+}
+
+/// Which weights a function returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReturnedWeights {
+    /// The ones the output was computed with: correct.
+    Used,
+    /// The softmax of the scores without the mask (the output is masked).
+    Unmasked,
+    /// The average over the heads, once per head (PyTorch's `average_attn_weights`).
+    HeadMean,
+}
+
 /// A twin with one knob turned, and the mistake it reproduces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Mutant {
@@ -395,7 +531,16 @@ pub(crate) const SOFTMAX: &[Mutant] = &[
     mutant(m::NO_MAX_SUBTRACTION, Knobs { shift: Shift::Nothing, ..C }),
 ];
 
-/// The softmax exercise's extra mistakes (its scores are a whole matrix, unmasked).
+/// Something other than a softmax makes the weights.
+pub(crate) const WEIGHTING: &[Mutant] = &[
+    mutant(m::WEIGHTS_NOT_NORMALISED, Knobs { weighting: Weighting::ExpNotNormalised, shift: Shift::Nothing, ..C }),
+    mutant(m::WEIGHTS_NOT_NORMALISED, Knobs { weighting: Weighting::ExpNotNormalised, ..C }),
+    mutant(m::SIGMOID_INSTEAD_OF_SOFTMAX, Knobs { weighting: Weighting::Sigmoid, ..C }),
+    mutant(m::RELU_INSTEAD_OF_SOFTMAX, Knobs { weighting: Weighting::Relu, ..C }),
+];
+
+/// One softmax (or one max) for the whole matrix: nalgebra's `.max()` and
+/// `.sum()` of a matrix cover every entry.
 pub(crate) const SOFTMAX_WHOLE: &[Mutant] = &[
     mutant(m::SOFTMAX_WHOLE_MATRIX, Knobs { over: Over::WholeMatrix, ..C }),
     mutant(m::GLOBAL_MAX_SUBTRACTION, Knobs { shift: Shift::GlobalMax, ..C }),
@@ -409,6 +554,12 @@ pub(crate) const MASK: &[Mutant] = &[
     mutant(m::MASK_AFTER_SOFTMAX, Knobs { mask_stage: MaskStage::AfterSoftmax, ..C }),
     mutant(m::MASK_IGNORED, Knobs { mask_stage: MaskStage::Never, ..C }),
     mutant(m::MASK_FILLED_WITH_ZERO, Knobs { mask_stage: MaskStage::ZeroFill, ..C }),
+    mutant(m::MASK_FILL_TOO_SMALL, Knobs { mask_stage: MaskStage::SmallFill, ..C }),
+    mutant(m::MASK_FILL_TOO_SMALL, Knobs { mask_stage: MaskStage::SmallFill, fully_masked: FullyMasked::Uniform, ..C }),
+    mutant(m::RENORMALISED_AFTER_MASKING, Knobs { mask_stage: MaskStage::Renormalised, ..C }),
+    mutant(m::RENORMALISED_AFTER_MASKING, Knobs { mask_stage: MaskStage::RenormalisedWithEpsilon, ..C }),
+    mutant(m::MAX_OVER_MASKED_KEYS, Knobs { shift: Shift::RowMaxOverMaskedKeys, ..C }),
+    mutant(m::RETURNED_WEIGHTS_UNMASKED, Knobs { returned: ReturnedWeights::Unmasked, ..C }),
 ];
 
 /// Scaling by the value width, which only shows where d_v ≠ d_k (scaled
@@ -416,8 +567,13 @@ pub(crate) const MASK: &[Mutant] = &[
 pub(crate) const VALUE_WIDTH_SCALE: &[Mutant] = &[mutant(m::SCALE_BY_SQRT_D_V, Knobs { scale: Scale::SqrtDv, ..C })];
 
 /// Wrong scales of one dot-product head.
-pub(crate) const SCALE: &[Mutant] =
-    &[mutant(m::SCALE_BY_D_K, Knobs { scale: Scale::Dk, ..C }), mutant(m::NO_SCALE, Knobs { scale: Scale::One, ..C })];
+pub(crate) const SCALE: &[Mutant] = &[
+    mutant(m::SCALE_BY_D_K, Knobs { scale: Scale::Dk, ..C }),
+    mutant(m::NO_SCALE, Knobs { scale: Scale::One, ..C }),
+    mutant(m::SCALE_MULTIPLIED, Knobs { scale: Scale::TimesSqrtDk, ..C }),
+    mutant(m::SCALE_AT_WRONG_STEP, Knobs { scale_stage: ScaleStage::Weights, ..C }),
+    mutant(m::SCALE_AT_WRONG_STEP, Knobs { scale_stage: ScaleStage::Output, ..C }),
+];
 
 /// Wrong scales that need several heads to show.
 pub(crate) const HEAD_SCALE: &[Mutant] = &[
@@ -433,6 +589,9 @@ pub(crate) const INPUT_WIDTH_SCALE: &[Mutant] =
 /// Splitting, projecting and merging heads.
 pub(crate) const HEADS: &[Mutant] = &[
     mutant(m::STRIDED_HEAD_SPLIT, Knobs { split: Split::Strided, ..C }),
+    mutant(m::HEADS_RESHAPED_WITHOUT_TRANSPOSE, Knobs { split: Split::ReshapedWithoutTranspose, ..C }),
+    mutant(m::WEIGHTS_AVERAGED_OVER_HEADS, Knobs { head_weights: HeadWeights::Averaged, ..C }),
+    mutant(m::WEIGHTS_AVERAGED_OVER_HEADS, Knobs { returned: ReturnedWeights::HeadMean, ..C }),
     mutant(m::MISSING_OUTPUT_PROJECTION, Knobs { output_projection: OutputProjection::Missing, ..C }),
     mutant(m::MISSING_BIAS, Knobs { biases: Biases::Nothing, ..C }),
     mutant(m::MISSING_BIAS, Knobs { biases: Biases::AllBut(Layer::Output), ..C }),
@@ -442,23 +601,35 @@ pub(crate) const HEADS: &[Mutant] = &[
     // Without the key's bias alone the results do not change: q·b_k adds the
     // same number to every score of a row, and softmax ignores that.
     mutant(m::KEY_VALUE_SWAPPED, Knobs { swap: Swap::Projections, ..C }),
+    mutant(m::VALUES_FROM_KEY_PROJECTION, Knobs { swap: Swap::ValuesWithKeyProjection, ..C }),
 ];
 
 /// Keys and values projected from each other's input (needs separate key and value inputs).
 pub(crate) const SWAPPED_INPUTS: &[Mutant] = &[mutant(m::KEY_VALUE_SWAPPED, Knobs { swap: Swap::Inputs, ..C })];
 
 /// Per-head block projection (needs H = G).
-pub(crate) const BLOCK_PROJECTION: &[Mutant] =
-    &[mutant(m::PER_HEAD_BLOCK_PROJECTION, Knobs { projection: Projection::PerHeadBlock, ..C })];
+pub(crate) const BLOCK_PROJECTION: &[Mutant] = &[
+    mutant(m::PER_HEAD_BLOCK_PROJECTION, Knobs { projection: Projection::PerHeadBlock, ..C }),
+    // The popular tutorial's `Linear(head_dim, head_dim, bias=False)`: the block without its bias.
+    mutant(
+        m::PER_HEAD_BLOCK_PROJECTION,
+        Knobs { projection: Projection::PerHeadBlock, biases: Biases::Only(Layer::Output), ..C },
+    ),
+];
 
 /// Grouped-query head mapping.
-pub(crate) const GROUPED: &[Mutant] = &[mutant(m::GQA_MODULO_MAPPING, Knobs { kv_heads: KvHeads::Modulo, ..C })];
+pub(crate) const GROUPED: &[Mutant] = &[
+    mutant(m::GQA_MODULO_MAPPING, Knobs { kv_heads: KvHeads::Modulo, ..C }),
+    mutant(m::GQA_ONLY_FIRST_KV_HEAD, Knobs { kv_heads: KvHeads::First, ..C }),
+];
 
 /// The gate of gated attention.
 pub(crate) const GATE: &[Mutant] = &[
     mutant(m::GATE_AFTER_OUTPUT_PROJECTION, Knobs { gate: Gate::SigmoidOnOutput, ..C }),
     mutant(m::GATE_WITHOUT_SIGMOID, Knobs { gate: Gate::RawOnHeads, ..C }),
     mutant(m::GATE_FROM_HEADS, Knobs { gate: Gate::FromHeads, ..C }),
+    mutant(m::GATE_TANH_INSTEAD_OF_SIGMOID, Knobs { gate: Gate::TanhOnHeads, ..C }),
+    mutant(m::GATE_IGNORED, Knobs { gate: Gate::Ignored, ..C }),
     mutant(m::MISSING_BIAS, Knobs { biases: Biases::AllBut(Layer::Gate), ..C }),
 ];
 
@@ -476,6 +647,7 @@ pub(crate) const AVERAGED: &[Mutant] = &[mutant(m::VALUES_FROM_KEYS, Knobs { ave
 pub(crate) const ADDITIVE: &[Mutant] = &[
     mutant(m::ADDITIVE_SUM_OF_TANH, Knobs { additive: AdditiveScore::SumOfTanh, ..C }),
     mutant(m::ADDITIVE_MISSING_TANH, Knobs { additive: AdditiveScore::NoTanh, ..C }),
+    mutant(m::ADDITIVE_TANH_OUTSIDE, Knobs { additive: AdditiveScore::TanhOfScore, ..C }),
     mutant(m::ADDITIVE_SCALED, Knobs { additive_scale: AdditiveScale::SqrtAlignmentWidth, ..C }),
     mutant(m::ADDITIVE_SCALED, Knobs { additive_scale: AdditiveScale::SqrtQueryWidth, ..C }),
     mutant(m::ADDITIVE_SCALED, Knobs { additive_scale: AdditiveScale::SqrtKeyWidth, ..C }),

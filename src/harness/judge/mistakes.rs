@@ -31,7 +31,6 @@ macro_rules! mistakes {
             pub(crate) const $constant: MistakeInfo = MistakeInfo { id: $id, name: $name, hint: $hint };
         )*
         /// Every mistake above, in declaration order.
-        #[cfg(test)]
         pub(crate) const ALL: &[MistakeInfo] = &[$($constant),*];
     };
 }
@@ -50,6 +49,15 @@ mistakes! {
     GLOBAL_MAX_SUBTRACTION = "global_max_subtraction",
         "subtracted the largest score of the whole matrix instead of each row's own maximum",
         "a row far below the global maximum underflows to all zeros (0 / 0 = NaN); use each row's max";
+    WEIGHTS_NOT_NORMALISED = "weights_not_normalised",
+        "exp of the scores without dividing by the row's sum: the weights do not sum to 1",
+        "softmax is exp(s_j - max) / sum_j exp(s_j - max): divide each row by its sum";
+    SIGMOID_INSTEAD_OF_SOFTMAX = "sigmoid_instead_of_softmax",
+        "each score squashed by a sigmoid instead of a softmax over the row",
+        "the weights of a row come from one softmax over its keys: exp(s_j - max), divided by the row's sum";
+    RELU_INSTEAD_OF_SOFTMAX = "relu_instead_of_softmax",
+        "the weights are max(score, 0) instead of a softmax over the row",
+        "the weights of a row come from one softmax over its keys: exp(s_j - max), divided by the row's sum";
     // Masks.
     NAN_ON_FULLY_MASKED_ROW = "nan_on_fully_masked_row",
         "a fully masked row gives NaN (the -inf fill: exp(-inf - -inf))",
@@ -69,6 +77,18 @@ mistakes! {
     MASK_FILLED_WITH_ZERO = "mask_filled_with_zero",
         "masked scores set to 0 instead of -inf: they still get weight",
         "0 is an ordinary score (exp(0 - max) > 0); fill masked scores with -inf, or leave them out of the softmax";
+    MASK_FILL_TOO_SMALL = "mask_fill_too_small",
+        "masked scores filled with -1e4, which beats allowed scores below -1e4",
+        "a fill must be below every real score: use -inf (zeroing fully masked rows), or leave masked keys out";
+    RENORMALISED_AFTER_MASKING = "renormalised_after_masking",
+        "softmax over every key, masked weights zeroed, the row renormalised: a masked key far above the others leaves 0 / 0",
+        "mask the scores before the softmax: the allowed exps underflow to 0 when a masked key sets the max";
+    MAX_OVER_MASKED_KEYS = "max_over_masked_keys",
+        "the max subtracted before exp includes the masked keys: the allowed exps underflow to 0 (0 / 0)",
+        "take each row's maximum over the allowed keys only";
+    RETURNED_WEIGHTS_UNMASKED = "returned_weights_unmasked",
+        "the output is masked but the weights returned are the softmax without the mask",
+        "return the very weights the output is computed with, masked keys at exactly 0";
     // Scale.
     SCALE_BY_SQRT_D_MODEL = "scale_by_sqrt_d_model",
         "scores scaled by sqrt(d_model) instead of sqrt(d_k)",
@@ -82,6 +102,12 @@ mistakes! {
     NO_SCALE = "no_scale",
         "scores not scaled by 1/sqrt(d_k)",
         "divide q·kᵀ by sqrt(d_k) before the softmax";
+    SCALE_MULTIPLIED = "scale_multiplied",
+        "scores multiplied by sqrt(d_k) instead of divided",
+        "scores = q·kᵀ / sqrt(d_k): divide, do not multiply";
+    SCALE_AT_WRONG_STEP = "scale_at_wrong_step",
+        "1/sqrt(d_k) applied after the softmax (to the weights or to the output) instead of to the scores",
+        "scale the scores before the softmax: softmax(q·kᵀ / sqrt(d_k)) · v";
     D_K_FROM_INPUT_WIDTH = "d_k_from_input_width",
         "d_k taken as input width / num_heads instead of the per-head projection width",
         "d_k = (q projection width) / num_heads, i.e. w.q.weight.ncols() / num_heads";
@@ -89,6 +115,15 @@ mistakes! {
     STRIDED_HEAD_SPLIT = "strided_head_split",
         "heads split into strided columns (h, h+H, ...) instead of contiguous blocks",
         "head h is the column block [h·d_k, (h+1)·d_k) of each projection";
+    HEADS_RESHAPED_WITHOUT_TRANSPOSE = "heads_reshaped_without_transpose",
+        "heads split (and merged) by reshaping (L, H·d_k) into (H, L, d_k) without the transpose",
+        "reshape to (L, H, d_k), then swap the first two axes: head h is the column block [h·d_k, (h+1)·d_k)";
+    WEIGHTS_AVERAGED_OVER_HEADS = "weights_averaged_over_heads",
+        "one weights matrix (the heads' average) in place of each head's own",
+        "each head has its own softmax(q_h·k_hᵀ / sqrt(d_k)); keep and return one matrix per head";
+    VALUES_FROM_KEY_PROJECTION = "values_from_key_projection",
+        "values projected with w.k instead of w.v",
+        "values are value·W_v + b_v; w.k only makes the keys";
     MISSING_OUTPUT_PROJECTION = "missing_output_projection",
         "the output projection w.o is missing",
         "after concatenating the heads, apply w.o (weight and bias): concat·W_o + b_o";
@@ -104,6 +139,9 @@ mistakes! {
     GQA_MODULO_MAPPING = "gqa_modulo_mapping",
         "query head h paired with key/value head h % G instead of h / (H / G)",
         "consecutive query heads share a KV head: head h uses KV head h / (H / G)";
+    GQA_ONLY_FIRST_KV_HEAD = "gqa_only_first_kv_head",
+        "every query head reads key/value head 0",
+        "query head h uses key/value head h / (H / G)";
     GATE_AFTER_OUTPUT_PROJECTION = "gate_after_output_projection",
         "the gate multiplies the output after w.o instead of the concatenated heads before it",
         "out = (sigmoid(x·W_g + b_g) ⊙ concat_heads)·W_o + b_o: gate first, then project";
@@ -113,6 +151,12 @@ mistakes! {
     GATE_FROM_HEADS = "gate_from_attention_output",
         "the gate is computed from the attention output instead of from x",
         "gate = sigmoid(x·W_g + b_g): W_g reads the layer's input x, not the concatenated heads";
+    GATE_TANH_INSTEAD_OF_SIGMOID = "gate_tanh_instead_of_sigmoid",
+        "the gate uses tanh instead of the sigmoid",
+        "the gate is sigmoid(x·W_g + b_g), in (0, 1); tanh goes negative";
+    GATE_IGNORED = "gate_ignored",
+        "the gate is never applied",
+        "multiply the concatenated heads by sigmoid(x·W_g + b_g) before w.o";
     // Cross-attention.
     CROSS_QUERIES_FROM_MEMORY = "cross_queries_from_memory",
         "cross-attention queries taken from memory (the sides are swapped)",
@@ -130,6 +174,9 @@ mistakes! {
     ADDITIVE_MISSING_TANH = "additive_missing_tanh",
         "additive score without the tanh",
         "score_ij = v_a · tanh(q_i·W_q + k_j·W_k); without tanh it collapses to a sum of two dot products";
+    ADDITIVE_TANH_OUTSIDE = "additive_tanh_outside",
+        "tanh applied to the score v_a·(q·W_q + k·W_k) instead of inside it",
+        "score_ij = v_a · tanh(q_i·W_q + k_j·W_k): tanh first, then the product with v_a";
     ADDITIVE_SCALED = "additive_scaled",
         "additive scores divided by a square root scale",
         "additive attention has no 1/sqrt(d) scale (tanh already bounds each term)";

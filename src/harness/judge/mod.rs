@@ -23,7 +23,9 @@
 //! 4. The first failure is **shrunk** (fewer rows, fewer heads, narrower,
 //!    integer entries, no mask, zero biases) while it keeps failing the same way.
 //! 5. The **mistake is named** when the buggy twins (the reference with knobs
-//!    turned, see `knobs`) explain what the learner's function did.
+//!    turned, see `knobs`) explain what the learner's function did; two
+//!    mistakes are named when only a pair of twins' knobs turned together
+//!    explains it (see `naming`).
 
 mod draw;
 mod evaluate;
@@ -117,6 +119,13 @@ pub fn judge(exercise: &str, evaluator: &mut dyn Evaluate, seed: u64, cases: u32
         Additive::NAME => run::<Additive>(evaluator, seed, cases),
         _ => return None,
     })
+}
+
+/// The name in words of the mistake with this id, if the judge knows one.
+/// When a function makes two mistakes, the verdict's mistake keeps the first
+/// one's id and joins both names with `" and also: "`.
+pub fn mistake_name(id: &str) -> Option<&'static str> {
+    mistakes::ALL.iter().find(|m| m.id == id).map(|m| m.name)
 }
 
 /// Judges a learner's function called in this process (the judge's tests).

@@ -130,3 +130,76 @@ fn mistake_ids_are_unique() {
     ids.dedup();
     assert_eq!(ids.len(), before);
 }
+
+/// The first mutant of exercise `E` with mistake `id`.
+fn mutant_of<E: Exercise>(id: &str) -> Mutant {
+    E::mutants().into_iter().find(|m| m.mistake.id == id).unwrap_or_else(|| panic!("{}: no mutant {id}", E::NAME))
+}
+
+/// The twin with the mutants `first` and `second` turned together is named as both, `first` first.
+fn pair_is_named<E: Exercise>(first: &str, second: &str) {
+    let (a, b) = (mutant_of::<E>(first), mutant_of::<E>(second));
+    let knobs = Knobs::combined(&a.knobs, &b.knobs).expect("two different knobs");
+    let Outcome::Failed(failure) = judge_twin::<E>(knobs, 1, 50).outcome else { panic!("{first} + {second} passed") };
+    let mistake = failure.mistake.unwrap_or_else(|| panic!("{}: {first} + {second} not named", E::NAME));
+    assert_eq!(mistake.id, first, "{}: {mistake:?}", E::NAME);
+    assert_eq!(mistake.name, format!("{}{}{}", a.mistake.name, super::naming::AND_ALSO, b.mistake.name));
+}
+
+#[test]
+fn two_mistakes_in_one_function_are_both_named() {
+    pair_is_named::<Mha>("scale_by_sqrt_d_model", "nan_on_fully_masked_row");
+    pair_is_named::<Sdpa>("no_scale", "uniform_on_fully_masked_row");
+    pair_is_named::<Gated>("gate_without_sigmoid", "missing_output_projection");
+    pair_is_named::<Gqa>("gqa_modulo_mapping", "missing_bias");
+    pair_is_named::<Additive>("additive_missing_tanh", "mask_filled_with_zero");
+    pair_is_named::<Softmax>("softmax_wrong_axis", "no_max_subtraction");
+}
+
+#[test]
+fn knobs_combine_only_when_they_turn_different_knobs() {
+    let (scale, mask) = (mutant_of::<Mha>("scale_by_sqrt_d_model").knobs, mutant_of::<Mha>("mask_ignored").knobs);
+    let both = Knobs::combined(&scale, &mask).expect("different knobs");
+    assert_eq!((both.scale, both.mask_stage), (scale.scale, mask.mask_stage));
+    assert_eq!(Knobs::combined(&scale, &Knobs::CORRECT), Some(scale));
+    assert_eq!(Knobs::combined(&scale, &mutant_of::<Mha>("no_scale").knobs), None);
+}
+
+/// The mistakes only a masked key that dominates its row (or allowed scores
+/// below -1e4) shows: they agree with the reference on every random case, and
+/// fail an edge case. (Renormalising after masking is not quite blind: without
+/// an epsilon a fully masked row gives 0 / 0, and with `+ 1e-9` a masked key
+/// about 14 above the row's allowed scores already shows, which random cases
+/// now and then draw; only the edge case always does.)
+fn blind_spots_need_the_edge_cases<E: Exercise>() {
+    let mut generator = Gen::from_size_and_seed(super::draw::GEN_SIZE, 7);
+    let random: Vec<E::Input> = (0..500).map(|_| E::Input::arbitrary(&mut generator)).collect();
+    use super::knobs::{MaskStage, Shift};
+    let blind = [
+        ("max_over_masked_keys", Knobs { shift: Shift::RowMaxOverMaskedKeys, ..Knobs::CORRECT }),
+        ("mask_fill_too_small", Knobs { mask_stage: MaskStage::SmallFill, ..Knobs::CORRECT }),
+    ];
+    for (id, knobs) in blind {
+        assert!(E::mutants().iter().any(|m| m.knobs == knobs), "{}: {id} is not a mutant", E::NAME);
+        for input in &random {
+            let (expected, twin) = (E::call(E::REFERENCE, input), E::twin(&knobs, input));
+            let d = discrepancy(&expected, &twin);
+            assert!(d.is_none(), "{}: {id} fails a random case: {d:?} {:?}", E::NAME, E::arguments(input));
+        }
+        let caught = E::edge_cases()
+            .iter()
+            .any(|(_, input)| discrepancy(&E::call(E::REFERENCE, input), &E::twin(&knobs, input)).is_some());
+        assert!(caught, "{}: {id} passes every edge case", E::NAME);
+    }
+}
+
+#[test]
+fn masked_keys_that_dominate_their_row_are_drawn_as_edge_cases() {
+    blind_spots_need_the_edge_cases::<Sdpa>();
+    blind_spots_need_the_edge_cases::<Mha>();
+    blind_spots_need_the_edge_cases::<SelfAttention>();
+    blind_spots_need_the_edge_cases::<CrossAttention>();
+    blind_spots_need_the_edge_cases::<Gated>();
+    blind_spots_need_the_edge_cases::<Gqa>();
+    blind_spots_need_the_edge_cases::<Additive>();
+}

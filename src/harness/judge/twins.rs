@@ -15,8 +15,8 @@
 //! when d_k ≠ d_v, say); the caller catches that.
 
 use super::knobs::{
-    AdditiveScale, AdditiveScore, Averaged, FullyMasked, Gate, Knobs, Layer, MaskStage, OutputProjection, Over,
-    Polarity, Projection, Shift, Split, Swap, Widths,
+    AdditiveScale, AdditiveScore, Averaged, FullyMasked, Gate, HeadWeights, Knobs, Layer, MaskStage, OutputProjection,
+    Over, Polarity, Projection, ReturnedWeights, ScaleStage, Shift, Split, Swap, Weighting, Widths,
 };
 use crate::layers::{AdditiveWeights, GroupedQueryWeights, Linear};
 use crate::prelude::{Mask, Matrix};
@@ -28,10 +28,23 @@ use nalgebra::Dyn;
 ///
 /// Shapes: scores (l_q × l_k), mask (l_q × l_k) -> weights (l_q × l_k).
 pub(crate) fn softmax(scores: &Matrix, mask: Option<&Mask>, knobs: &Knobs) -> Matrix {
-    if let (MaskStage::ZeroFill, Some(mask)) = (knobs.mask_stage, mask) {
+    let fill = match knobs.mask_stage {
+        MaskStage::ZeroFill => Some(0.0),
+        MaskStage::SmallFill => Some(-1e4),
+        _ => None,
+    };
+    if let (Some(fill), Some(mask)) = (fill, mask) {
+        let allows = |i: usize, j: usize| mask[(i, j)] == (knobs.polarity == Polarity::TrueAllows);
         let filled =
-            Matrix::from_fn(scores.nrows(), scores.ncols(), |i, j| if mask[(i, j)] { scores[(i, j)] } else { 0.0 });
-        return softmax(&filled, None, knobs);
+            Matrix::from_fn(scores.nrows(), scores.ncols(), |i, j| if allows(i, j) { scores[(i, j)] } else { fill });
+        let mut weights = softmax(&filled, None, knobs);
+        // A -1e4 fill is a deliberate choice: its rows with no allowed key get the `fully_masked` knob's weights.
+        if knobs.mask_stage == MaskStage::SmallFill {
+            for i in (0..mask.nrows()).filter(|&i| (0..mask.ncols()).all(|j| !allows(i, j))) {
+                weights.row_mut(i).fill(fully_masked_weight(knobs.fully_masked, mask.ncols()));
+            }
+        }
+        return weights;
     }
     let mask = mask.filter(|_| knobs.mask_stage != MaskStage::Never);
     match knobs.over {
@@ -54,7 +67,7 @@ pub(crate) fn softmax(scores: &Matrix, mask: Option<&Mask>, knobs: &Knobs) -> Ma
 fn softmax_each_row(scores: &Matrix, mask: Option<&Mask>, knobs: &Knobs) -> Matrix {
     let (l_q, l_k) = scores.shape();
     let allowed = |i: usize, j: usize| mask.is_none_or(|m| m[(i, j)] == (knobs.polarity == Polarity::TrueAllows));
-    let in_softmax = |i: usize, j: usize| knobs.mask_stage == MaskStage::AfterSoftmax || allowed(i, j);
+    let in_softmax = |i: usize, j: usize| knobs.mask_stage.softmax_over_every_key() || allowed(i, j);
     let largest = |cells: &mut dyn Iterator<Item = (usize, usize)>| {
         cells.filter(|&(i, j)| in_softmax(i, j)).map(|c| scores[c]).fold(f32::NEG_INFINITY, f32::max)
     };
@@ -66,6 +79,7 @@ fn softmax_each_row(scores: &Matrix, mask: Option<&Mask>, knobs: &Knobs) -> Matr
             Shift::RowMax => largest(&mut keys.iter().map(|&j| (i, j))),
             Shift::GlobalMax => global_max,
             Shift::Nothing => 0.0,
+            Shift::RowMaxOverMaskedKeys => scores.row(i).iter().copied().fold(f32::NEG_INFINITY, f32::max),
         };
         // No key to attend to: every key masked, or every score -inf (a
         // maximum of -inf is what tells a max-subtracting softmax so).
@@ -74,13 +88,29 @@ fn softmax_each_row(scores: &Matrix, mask: Option<&Mask>, knobs: &Knobs) -> Matr
             continue;
         }
         for &j in &keys {
-            weights[(i, j)] = (scores[(i, j)] - shift).exp();
+            let s = scores[(i, j)];
+            weights[(i, j)] = match knobs.weighting {
+                Weighting::Softmax | Weighting::ExpNotNormalised => (s - shift).exp(),
+                Weighting::Sigmoid => sigmoid(s),
+                Weighting::Relu => s.max(0.0),
+            };
         }
-        let sum: f32 = keys.iter().map(|&j| weights[(i, j)]).sum();
-        keys.iter().for_each(|&j| weights[(i, j)] /= sum);
+        if knobs.weighting == Weighting::Softmax {
+            let sum: f32 = keys.iter().map(|&j| weights[(i, j)]).sum();
+            keys.iter().for_each(|&j| weights[(i, j)] /= sum);
+        }
     }
-    if knobs.mask_stage == MaskStage::AfterSoftmax {
+    if knobs.mask_stage.softmax_over_every_key() {
         weights = Matrix::from_fn(l_q, l_k, |i, j| if allowed(i, j) { weights[(i, j)] } else { 0.0 });
+    }
+    let epsilon = match knobs.mask_stage {
+        MaskStage::Renormalised => 0.0,
+        MaskStage::RenormalisedWithEpsilon => 1e-9,
+        _ => return weights,
+    };
+    for mut row in weights.row_iter_mut() {
+        let sum = row.sum() + epsilon;
+        row /= sum;
     }
     weights
 }
@@ -110,30 +140,49 @@ pub(crate) fn scaled_dot_product(
     knobs: &Knobs,
 ) -> (Matrix, Matrix) {
     let widths = Widths { d_k: q.ncols(), d_v: v.ncols(), d_model: q.ncols(), heads: 1 };
-    dot_product_head(q, k, v, mask, widths, knobs)
+    let weights = head_weights(q, k, mask, widths, knobs);
+    let output = head_output(&weights, k, v, widths, knobs);
+    let returned = returned_weights(weights, || head_weights(q, k, None, widths, knobs), knobs);
+    (output, returned)
 }
 
-/// One dot-product head, with the widths its scale may be computed from.
-fn dot_product_head(
-    q: &Matrix,
-    k: &Matrix,
-    v: &Matrix,
-    mask: Option<&Mask>,
-    widths: Widths,
-    knobs: &Knobs,
-) -> (Matrix, Matrix) {
-    let scores = q * k.transpose() / knobs.scale.divisor(widths); // (l_q, l_k)
-    attend(&scores, k, v, mask, knobs)
+/// The weights one dot-product head computes its output with (`q·kᵀ`, the
+/// scale and the masked softmax, in the order the knobs say).
+fn head_weights(q: &Matrix, k: &Matrix, mask: Option<&Mask>, widths: Widths, knobs: &Knobs) -> Matrix {
+    let scores = q * k.transpose(); // (l_q, l_k)
+    let divisor = knobs.scale.divisor(widths);
+    match knobs.scale_stage {
+        ScaleStage::Scores => softmax(&(scores / divisor), mask, knobs),
+        ScaleStage::Weights => softmax(&scores, mask, knobs) / divisor,
+        ScaleStage::Output => softmax(&scores, mask, knobs),
+    }
 }
 
-/// Masked softmax of the scores, then the weighted average of the values (or keys).
-fn attend(scores: &Matrix, k: &Matrix, v: &Matrix, mask: Option<&Mask>, knobs: &Knobs) -> (Matrix, Matrix) {
-    let weights = softmax(scores, mask, knobs);
+/// A head's output: its weights times the values (or keys), scaled there if the knobs say so.
+fn head_output(weights: &Matrix, k: &Matrix, v: &Matrix, widths: Widths, knobs: &Knobs) -> Matrix {
     let averaged = match knobs.averaged {
         Averaged::Values => v,
         Averaged::Keys => k,
     };
-    (&weights * averaged, weights)
+    let output = weights * averaged;
+    match knobs.scale_stage {
+        ScaleStage::Output => output / knobs.scale.divisor(widths),
+        _ => output,
+    }
+}
+
+/// The weights a single-head function returns: the ones it used, or `unmasked()`.
+fn returned_weights(used: Matrix, unmasked: impl FnOnce() -> Matrix, knobs: &Knobs) -> Matrix {
+    match knobs.returned {
+        ReturnedWeights::Unmasked => unmasked(),
+        ReturnedWeights::Used | ReturnedWeights::HeadMean => used,
+    }
+}
+
+/// The average of some matrices of one shape.
+fn mean(matrices: &[Matrix]) -> Matrix {
+    let sum = matrices.iter().skip(1).fold(matrices[0].clone(), |sum, m| sum + m);
+    sum / matrices.len() as f32
 }
 
 /// The arguments of the multi-head family in their most general form:
@@ -167,18 +216,32 @@ pub(crate) fn multi_head(args: &HeadsArgs, knobs: &Knobs) -> (Matrix, Vec<Matrix
         Swap::Projections => (&w.v, &w.k),
         _ => (&w.k, &w.v),
     };
+    let (w_v, value) = match knobs.swap {
+        Swap::ValuesWithKeyProjection => (&w.k, value),
+        _ => (w_v, value),
+    };
     let q_heads = project_heads(args.query, &w.q, Layer::Query, heads, knobs);
     let k_heads = project_heads(key, w_k, Layer::Key, kv_heads, knobs);
     let v_heads = project_heads(value, w_v, Layer::Value, kv_heads, knobs);
     let widths = Widths { d_k: q_heads[0].ncols(), d_v: v_heads[0].ncols(), d_model: args.query.ncols(), heads };
-    let (outputs, weights): (Vec<Matrix>, Vec<Matrix>) = (0..heads)
-        .map(|h| {
-            let g = knobs.kv_heads.of(h, heads, kv_heads);
-            dot_product_head(&q_heads[h], &k_heads[g], &v_heads[g], args.mask, widths, knobs)
-        })
-        .unzip();
-    let output = gate_and_project(&merge_heads(&outputs), args, knobs);
-    (output, weights)
+    let kv = |h: usize| knobs.kv_heads.of(h, heads, kv_heads);
+    let weights_of = |h: usize, mask: Option<&Mask>| head_weights(&q_heads[h], &k_heads[kv(h)], mask, widths, knobs);
+    let mut used: Vec<Matrix> = (0..heads).map(|h| weights_of(h, args.mask)).collect();
+    if knobs.head_weights == HeadWeights::Averaged {
+        used = vec![mean(&used); heads];
+    }
+    let outputs: Vec<Matrix> =
+        (0..heads).map(|h| head_output(&used[h], &k_heads[kv(h)], &v_heads[kv(h)], widths, knobs)).collect();
+    let returned = match knobs.returned {
+        ReturnedWeights::Used => used,
+        ReturnedWeights::Unmasked => (0..heads).map(|h| weights_of(h, None)).collect(),
+        ReturnedWeights::HeadMean => vec![mean(&used); heads],
+    };
+    let concat = match knobs.split {
+        Split::ReshapedWithoutTranspose => merge_reshaped(&outputs),
+        _ => merge_heads(&outputs),
+    };
+    (gate_and_project(&concat, args, knobs), returned)
 }
 
 /// Projects `x` with `layer` (which is `kind`) and cuts the result into `heads` heads.
@@ -203,7 +266,26 @@ fn head_columns(projected: &Matrix, h: usize, heads: usize, d: usize, split: Spl
     match split {
         Split::Contiguous => projected.columns(h * d, d).into_owned(),
         Split::Strided => projected.select_columns(&(0..d).map(|c| h + c * heads).collect::<Vec<_>>()),
+        Split::ReshapedWithoutTranspose => {
+            // Row-major flat index n of the (l, heads·d) buffer; (h, t, c) of (heads, l, d) is n = (h·l + t)·d + c.
+            let (l, width) = projected.shape();
+            Matrix::from_fn(l, d, |t, c| {
+                let n = (h * l + t) * d + c;
+                projected[(n / width, n % width)]
+            })
+        }
     }
+}
+
+/// Heads (each l × d) written into one row-major (heads, l, d) buffer and read back as (l, heads·d), no transpose.
+fn merge_reshaped(heads: &[Matrix]) -> Matrix {
+    let (l, d) = heads[0].shape();
+    let width = heads.len() * d;
+    Matrix::from_fn(l, width, |t, c| {
+        let n = t * width + c;
+        let (h, rest) = (n / (l * d), n % (l * d));
+        heads[h][(rest / d, rest % d)]
+    })
 }
 
 /// The gate (if any) and the output projection, in the order the knobs say.
@@ -211,8 +293,13 @@ fn gate_and_project(concat: &Matrix, args: &HeadsArgs, knobs: &Knobs) -> Matrix 
     let gate = args.gate.map(|g| {
         let read = if knobs.gate == Gate::FromHeads { concat } else { args.query };
         let z = with_bias_knob(g, Layer::Gate, knobs).forward(read); // (l, D)·(D, H·d_v)
-        if knobs.gate == Gate::RawOnHeads { z } else { z.map(sigmoid) }
+        match knobs.gate {
+            Gate::RawOnHeads => z,
+            Gate::TanhOnHeads => z.map(f32::tanh),
+            _ => z.map(sigmoid),
+        }
     });
+    let gate = gate.filter(|_| knobs.gate != Gate::Ignored);
     let gate_first = knobs.gate != Gate::SigmoidOnOutput;
     let gated = match &gate {
         Some(g) if gate_first => g.component_mul(concat),
@@ -262,9 +349,16 @@ pub(crate) fn additive(
         let combined = match knobs.additive {
             AdditiveScore::TanhOfSum => (a + b).map(f32::tanh),
             AdditiveScore::SumOfTanh => a.map(f32::tanh) + b.map(f32::tanh),
-            AdditiveScore::NoTanh => a + b,
+            AdditiveScore::NoTanh | AdditiveScore::TanhOfScore => a + b,
         };
-        combined.dot(&w.v_a) / divisor
+        let score = combined.dot(&w.v_a) / divisor;
+        if knobs.additive == AdditiveScore::TanhOfScore { score.tanh() } else { score }
     });
-    attend(&scores, k, v, mask, knobs)
+    let weights = softmax(&scores, mask, knobs);
+    let averaged = match knobs.averaged {
+        Averaged::Values => v,
+        Averaged::Keys => k,
+    };
+    let output = &weights * averaged;
+    (output, returned_weights(weights, || softmax(&scores, None, knobs), knobs))
 }

@@ -138,17 +138,25 @@ impl Exercise for Additive {
             },
             w: AdditiveWeights { w_q: m(1, 2, &[40.0, 0.0]), w_k: m(1, 2, &[10.0, 10.0]), v_a: row(&[1000.0, 2000.0]) },
         };
+        // The same network ten times larger: scores are exact multiples of 10000.
+        // Row 0 may only attend to a key scoring -10000 while two masked keys
+        // score 30000; row 1's masked key only ties.
+        let dominated = AdditiveCase {
+            seq: Sequences { mask: Some(mask_of(2, 3, &[0, 1, 0, 1, 1, 0])), ..large.seq.clone() },
+            w: AdditiveWeights { v_a: row(&[10000.0, 20000.0]), ..large.w.clone() },
+        };
         vec![
             ("one query, one key, every width 1", single),
             ("l_q != l_k and d_q, d_k, d_v, d_a all different", seeded(11, (2, 3), (3, 2, 1), 4, None)),
             ("a fully masked row", seeded(12, (3, 3), (2, 2, 2), 2, Some(mask_of(3, 3, &[1, 0, 1, 0, 0, 0, 0, 1, 1])))),
             ("causal mask", seeded(13, (3, 3), (2, 3, 2), 3, Some(reference::causal_mask(3)))),
             ("large logits (|score| >= 1000)", large),
+            ("masked keys dominate their row (by 40000; the allowed score is -10000)", dominated),
         ]
     }
 
     fn mutants() -> Vec<Mutant> {
-        [knobs::ADDITIVE, knobs::SOFTMAX, knobs::MASK, knobs::AVERAGED].concat()
+        [knobs::ADDITIVE, knobs::SOFTMAX, knobs::SOFTMAX_WHOLE, knobs::WEIGHTING, knobs::MASK, knobs::AVERAGED].concat()
     }
 
     fn arguments(c: &AdditiveCase) -> Vec<(String, String)> {

@@ -347,6 +347,7 @@ pub(crate) fn edge_cases<F: Form>() -> Vec<(&'static str, HeadsCase<F>)> {
         ("a fully masked row", case(27, shape((3, 3), 4, (2, 2), 2), one_row_fully_masked)),
         ("causal mask", case(28, shape((3, 3), 4, (2, 2), 2), causal)),
         ("large logits (|score| >= 1000)", large_logits()),
+        ("masked keys dominate their rows (by ~1000 and ~20000; an allowed score of -20000)", masked_keys_dominate()),
     ];
     if F::GROUPED {
         cases.push(("input width D != H·d_k", case(26, shape((2, 3), 3, (2, 2), 2), no_mask)));
@@ -354,6 +355,25 @@ pub(crate) fn edge_cases<F: Form>() -> Vec<(&'static str, HeadsCase<F>)> {
         cases.push(("H = 4 query heads over G = 2 key/value heads", case(30, shape((2, 3), 4, (4, 2), 1), no_mask)));
     }
     cases
+}
+
+/// Two heads with d_k = 1, W_q = W_k = I and no q/k bias, every sequence the
+/// same X, so head h scores query i against key j as X[i, h]·X[j, h],
+/// exactly. In head 0 query 0 may attend to keys scoring 1 and 2 while a
+/// masked key scores 1000; in head 1 query 2 may only attend to a key scoring
+/// -20000 while its masked keys score ±1. A masked key that sets the row's
+/// maximum underflows every allowed `exp` to 0 there, and a -1e4 fill beats
+/// the allowed score; a -1e9 or -inf fill gets every row right.
+fn masked_keys_dominate<F: Form>() -> HeadsCase<F> {
+    let shape = Shape { l_q: 3, l_k: 3, d_model: 2, heads: 2, kv_heads: 2, d_k: 1 };
+    let allowed = [[1, 1, 0], [1, 1, 1], [0, 1, 0]];
+    let mask = move |_: &mut Draw, _, _| Some(Mask::from_fn(3, 3, |i, j| allowed[i][j] == 1));
+    let mut case = HeadsCase::<F>::build(shape, &mut Draw::seeded(32), mask);
+    let x = Matrix::from_row_slice(3, 2, &[1.0, 1.0, 2.0, 20000.0, 1000.0, -1.0]);
+    case.sequences.iter_mut().for_each(|m| *m = x.clone());
+    case.w.q = Linear::without_bias(Matrix::identity(2, 2));
+    case.w.k = Linear::without_bias(Matrix::identity(2, 2));
+    case
 }
 
 /// Two heads with d_k = 1, integer inputs and W_q = 1000·I, W_k = I, no q/k

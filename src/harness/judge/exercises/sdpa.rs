@@ -111,6 +111,23 @@ impl Arbitrary for Sequences {
     }
 }
 
+/// d_k = 1 and integer entries, so the scores are exact: in row 0 a masked
+/// key scores 20001 against allowed scores 1 and 2; in row 1 the one allowed
+/// key scores -20001 and the masked ones -1 and -2. An implementation that
+/// lets a masked key set the row's maximum (then masks or renormalises)
+/// underflows every allowed `exp` to 0 there; a -1e4 fill beats the allowed
+/// score of row 1. A -1e9 or -inf fill gets both rows right. (Three keys, as
+/// in every edge case: a mistake that needs four is left to random cases.)
+fn masked_keys_dominate() -> Sequences {
+    let m = Matrix::from_row_slice;
+    Sequences {
+        q: m(2, 1, &[1.0, -1.0]),
+        k: m(3, 1, &[20001.0, 1.0, 2.0]),
+        v: m(3, 2, &[0.5, -1.0, 2.0, 0.3, -0.7, 1.0]),
+        mask: Some(mask_of(2, 3, &[0, 1, 1, 1, 0, 0])),
+    }
+}
+
 /// A (rows × cols) mask from 0/1 entries, row by row.
 pub(crate) fn mask_of(rows: usize, cols: usize, allowed: &[u8]) -> Mask {
     Mask::from_fn(rows, cols, |i, j| allowed[i * cols + j] == 1)
@@ -157,11 +174,21 @@ impl Exercise for Sdpa {
             ),
             ("causal mask", Sequences::seeded(4, (3, 3), (2, 2, 3), Some(reference::causal_mask(3)))),
             ("large logits (|score| >= 1000)", large),
+            ("masked keys dominate their rows (by ~20000; an allowed score of -20001)", masked_keys_dominate()),
         ]
     }
 
     fn mutants() -> Vec<Mutant> {
-        [knobs::SCALE, knobs::VALUE_WIDTH_SCALE, knobs::SOFTMAX, knobs::MASK, knobs::AVERAGED].concat()
+        [
+            knobs::SCALE,
+            knobs::VALUE_WIDTH_SCALE,
+            knobs::SOFTMAX,
+            knobs::SOFTMAX_WHOLE,
+            knobs::WEIGHTING,
+            knobs::MASK,
+            knobs::AVERAGED,
+        ]
+        .concat()
     }
 
     fn arguments(s: &Sequences) -> Vec<(String, String)> {

@@ -65,7 +65,7 @@ impl Exercise for Softmax {
     }
 
     fn mutants() -> Vec<Mutant> {
-        [knobs::SOFTMAX, knobs::SOFTMAX_WHOLE].concat()
+        [knobs::SOFTMAX, knobs::SOFTMAX_WHOLE, knobs::WEIGHTING].concat()
     }
 
     fn arguments(input: &Scores) -> Vec<(String, String)> {
