@@ -16,7 +16,7 @@
 use super::draw::GEN_SIZE;
 use super::evaluate::{Evaluate, Reply};
 use super::exercise::Exercise;
-use super::naming;
+use super::naming::{self, Named};
 use super::outputs::{Outputs, discrepancy};
 use super::{Judged, Outcome};
 use crate::evaluator::panics::Panicked;
@@ -257,7 +257,7 @@ impl<E: Exercise> Trial<'_, E> {
             problem.panic = Some(traced);
         }
         let mistake = match problem.fault {
-            Fault::Result(FailureKind::TooMuchMemory) => E::OVER_BUDGET,
+            Fault::Result(FailureKind::TooMuchMemory) => E::OVER_BUDGET.map(|primary| Named { primary, also: None }),
             Fault::Result(_) => naming::identify::<E>(&mut |input| self.observe(input), &input),
             Fault::Crash(_) | Fault::Hang => None,
         };
