@@ -2,7 +2,7 @@
 //!
 //! Annotated reference implementations of transformer attention, written to be
 //! read line by line, plus the machinery behind the `attn-quiz` command line tool
-//! (quiz, exercise checker, explorers).
+//! (quiz, exercise judge, explorers).
 //!
 //! Start with [`reference`]: one variant per file, each with its equation, its
 //! paper, a shape contract on every function and a shape comment on every line

@@ -39,7 +39,7 @@ pub struct Diagnostic {
 /// What a build produced.
 #[derive(Debug)]
 pub enum Build {
-    /// The checker program, and rustc's warnings about the learner's file.
+    /// The evaluator program, and rustc's warnings about the learner's file.
     Built {
         /// The program to run.
         executable: PathBuf,
@@ -71,7 +71,7 @@ pub struct BuildOptions<'a> {
 pub fn build(package: &Package, exercise: &Exercise, options: &BuildOptions) -> anyhow::Result<Build> {
     let offline = run_cargo(package, options, true)?;
     let outcome = if offline.needs_network() {
-        eprintln!("fetching the checker's dependencies from crates.io (needed once)...");
+        eprintln!("fetching the evaluator's dependencies from crates.io (needed once)...");
         run_cargo(package, options, false)?
     } else {
         offline
@@ -194,7 +194,7 @@ impl CargoRun {
         match executable {
             Some(executable) if self.success => Ok(Build::Built { executable, warnings }),
             _ => bail!(
-                "building the checker failed, and not because of your file:\n{}{}",
+                "building the evaluator failed, and not because of your file:\n{}{}",
                 foreign.join(""),
                 self.stderr.trim()
             ),

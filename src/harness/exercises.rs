@@ -3,7 +3,7 @@
 //!
 //! The templates live in `src/harness/templates/<name>.rs` and are embedded in
 //! the binary, so `attn-quiz reset` and `attn-quiz init` never depend on the
-//! `exercises/` folder the learner edits. The exact signature the checker
+//! `exercises/` folder the learner edits. The exact signature the judge
 //! expects is read from the template itself: the template is its one home.
 //!
 //! ```
@@ -23,7 +23,7 @@ pub struct Exercise {
     pub title: &'static str,
     /// The function the learner writes, as in the SPEC.
     pub function: &'static str,
-    /// The variant of `harness::checker::Learner` that carries this function.
+    /// The variant of [`evaluator::Learner`](crate::evaluator::Learner) that carries this function.
     pub learner_variant: &'static str,
     /// The module of [`reference::catalog`](crate::reference::catalog) that answers it.
     pub reference_module: &'static str,

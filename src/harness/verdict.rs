@@ -43,7 +43,7 @@ pub struct Verdict {
     pub seed: u64,
     /// Number of random cases asked for.
     pub cases: u32,
-    /// Cases run before the verdict, if the checker got to report.
+    /// Cases run before the verdict (none if the file did not compile).
     pub cases_run: Option<u32>,
     /// What was found.
     #[serde(flatten)]
@@ -171,7 +171,7 @@ pub struct Case {
     pub arguments: Vec<(String, String)>,
 }
 
-/// A classic mistake the checker recognised.
+/// A classic mistake the judge recognised.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Mistake {
     /// Short stable id, e.g. "scale_by_d_model".

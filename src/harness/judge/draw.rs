@@ -13,7 +13,7 @@ use quickcheck::{Arbitrary, Gen};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-/// The size the checker's generator is created with: the largest length and width drawn.
+/// The size the judge's generator is created with: the largest length and width drawn.
 pub(crate) const GEN_SIZE: usize = 4;
 
 /// The random choices behind one case.

@@ -4,7 +4,7 @@
 //! With [`Knobs::CORRECT`] each twin computes what the reference computes (a
 //! test checks it on every edge case and on random cases); with one knob
 //! turned it makes exactly one classic mistake. After a learner's function
-//! fails, the checker runs the mutants on the same inputs and names the one
+//! fails, the judge runs the mutants on the same inputs and names the one
 //! whose results match the learner's.
 //!
 //! One twin per family: [`softmax`] (also inside every other twin),
