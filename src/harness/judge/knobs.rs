@@ -7,6 +7,10 @@
 //! reproduces. The twins themselves live in [`twins`](super::twins); which
 //! mutants apply to which exercise is decided by each exercise.
 
+pub(crate) use super::exercises::kv_cache::DecodeRule;
+pub(crate) use super::exercises::rope::RopeRule;
+pub(crate) use super::exercises::sinks::SinkRule;
+pub(crate) use super::exercises::sliding_window::WindowRule;
 use super::mistakes::{self as m, MistakeInfo};
 
 /// Every decision the twins can get wrong. Read a field's type for its settings.
@@ -48,6 +52,14 @@ pub(crate) struct Knobs {
     pub averaged: Averaged,
     /// Which keys the causal mask lets query `i` see.
     pub causal: CausalRule,
+    /// How RoPE rotates (see the `rope` exercise).
+    pub rope: RopeRule,
+    /// How one decode step uses and fills its cache (see the `kv_cache` exercise).
+    pub decode: DecodeRule,
+    /// Which keys a sliding window lets query `i` see (see the `sliding_window` exercise).
+    pub window: WindowRule,
+    /// How the sink logit joins the softmax (see the `sinks` exercise).
+    pub sink: SinkRule,
 }
 
 impl Knobs {
@@ -71,6 +83,10 @@ impl Knobs {
         additive_scale: AdditiveScale::None,
         averaged: Averaged::Values,
         causal: CausalRule::UpToDiagonal,
+        rope: RopeRule::Correct,
+        decode: DecodeRule::Correct,
+        window: WindowRule::Correct,
+        sink: SinkRule::Correct,
     };
 }
 
