@@ -27,7 +27,7 @@ pub(crate) enum SinkRule {
     Scaled,
     /// The sink's weight multiplies the first value row, into the output.
     HasValue,
-    /// Added to every score: plain softmax.
+    /// Added to every score: plain softmax (NaN for a sink of −∞).
     AddedToScores,
     /// exp of the raw scores and sink, no max subtracted (f32).
     Unstable,
@@ -105,8 +105,18 @@ fn attention_with_sink(c: &SinkCase, knobs: &Knobs) -> (Matrix, Matrix) {
                 weights[(i, j)] = e / denominator;
             }
             sink_weight = ((sink as f32).exp() / denominator) as f64;
+        } else if rule == SinkRule::AddedToScores {
+            // s_ij + sink in a plain softmax: the constant cancels (and −∞ gives NaN).
+            let biased = |j: usize| score(j) + sink;
+            let top = allowed.iter().map(|&j| biased(j)).fold(f64::NEG_INFINITY, f64::max);
+            let e: Vec<f64> = allowed.iter().map(|&j| (biased(j) - top).exp()).collect();
+            let denominator: f64 = e.iter().sum();
+            for (&j, e) in allowed.iter().zip(&e) {
+                weights[(i, j)] = (e / denominator) as f32;
+            }
+            sink_weight = if allowed.is_empty() { 1.0 } else { 0.0 };
         } else if let Some(top) = allowed.iter().map(|&j| score(j)).reduce(f64::max) {
-            let with_sink = rule != SinkRule::AddedToScores && sink > f64::NEG_INFINITY;
+            let with_sink = sink > f64::NEG_INFINITY;
             let top = if with_sink { top.max(sink) } else { top };
             let e_sink = if with_sink { (sink - top).exp() } else { 0.0 };
             let e: Vec<f64> = allowed.iter().map(|&j| (score(j) - top).exp()).collect();
