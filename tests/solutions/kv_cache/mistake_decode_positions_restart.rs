@@ -10,7 +10,7 @@ pub fn decode_step(x: &Matrix, cache: &mut KvCache, w: &GroupedQueryWeights, rop
     let v = w.v.forward(x);
     let d_k = q.ncols() / h;
     if let Some(rope) = rope {
-        let positions: Vec<usize> = (0..0 + s).collect();
+        let positions: Vec<usize> = (0..s).collect();
         q = rotate(&q, &positions, d_k, rope);
         k = rotate(&k, &positions, d_k, rope);
     }

@@ -8,7 +8,7 @@ pub fn apply_rope(x: &Matrix, positions: &[usize], head_dim: usize, rope: &Rope)
     // the sign the partner enters with.
     let pair_of = |c: usize| -> (usize, usize, f32) {
         match rope.style {
-            RopeStyle::Interleaved if c % 2 == 0 => (c / 2, c + 1, -1.0),
+            RopeStyle::Interleaved if c.is_multiple_of(2) => (c / 2, c + 1, -1.0),
             RopeStyle::Interleaved => (c / 2, c - 1, 1.0),
             RopeStyle::HalfSplit if c < half => (c, c + half, -1.0),
             RopeStyle::HalfSplit => (c - half, c - half, 1.0),

@@ -8,7 +8,7 @@ pub fn apply_rope(x: &Matrix, positions: &[usize], head_dim: usize, rope: &Rope)
         let pos = positions[r] as f64;
         for block in (0..x.ncols()).step_by(head_dim) {
             for i in 0..half {
-                let theta = (rope.base as f64).powf(-1.0 * i as f64 / head_dim as f64);
+                let theta = (rope.base as f64).powf(-(i as f64) / head_dim as f64);
                 let (sin, cos) = (pos * theta).sin_cos();
                 let (c0, c1) = match rope.style {
                     RopeStyle::Interleaved => (block + 2 * i, block + 2 * i + 1),
