@@ -3,7 +3,7 @@
 
 use super::heap;
 use super::wire::{Decode, Encode, WireError, from_bytes, to_bytes};
-use crate::layers::{AdditiveWeights, GatedWeights, GroupedQueryWeights, MultiHeadWeights};
+use crate::layers::{AdditiveWeights, GatedWeights, GroupedQueryWeights, KvCache, MultiHeadWeights, Rope};
 use crate::prelude::{Mask, Matrix};
 
 /// A learner's function, one variant per exercise of the SPEC, with exactly
@@ -30,11 +30,22 @@ pub enum Learner {
     Gqa(fn(&Matrix, &Matrix, &Matrix, &GroupedQueryWeights, Option<&Mask>) -> (Matrix, Vec<Matrix>)),
     /// `additive_attention(q, k, v, w, mask)`.
     Additive(fn(&Matrix, &Matrix, &Matrix, &AdditiveWeights, Option<&Mask>) -> (Matrix, Matrix)),
+    /// `apply_rope(x, positions, head_dim, rope)`.
+    Rope(fn(&Matrix, &[usize], usize, &Rope) -> Matrix),
+    /// `decode_step(x, cache, w, rope)`, called once per chunk on one cache:
+    /// the arguments are (chunks, initial cache, w, rope), the results
+    /// (every call's (output, weights), the cache after the last call).
+    KvCache(fn(&Matrix, &mut KvCache, &GroupedQueryWeights, Option<&Rope>) -> (Matrix, Vec<Matrix>)),
+    /// `sliding_window_mask(len_q, len_k, window)`.
+    SlidingWindow(fn(usize, usize, usize) -> Mask),
+    /// `attention_with_sink(q, k, v, sink, mask)`.
+    Sinks(fn(&Matrix, &Matrix, &Matrix, f32, Option<&Mask>) -> (Matrix, Matrix)),
 }
 
 impl Learner {
     /// The exercise name: `softmax`, `causal_mask`, `sdpa`, `mha`,
-    /// `self_attention`, `cross_attention`, `gated`, `gqa` or `additive`.
+    /// `self_attention`, `cross_attention`, `gated`, `gqa`, `additive`,
+    /// `rope`, `kv_cache`, `sliding_window` or `sinks`.
     pub fn exercise(&self) -> &'static str {
         match self {
             Learner::Softmax(_) => "softmax",
@@ -46,6 +57,10 @@ impl Learner {
             Learner::Gated(_) => "gated",
             Learner::Gqa(_) => "gqa",
             Learner::Additive(_) => "additive",
+            Learner::Rope(_) => "rope",
+            Learner::KvCache(_) => "kv_cache",
+            Learner::SlidingWindow(_) => "sliding_window",
+            Learner::Sinks(_) => "sinks",
         }
     }
 
@@ -85,6 +100,26 @@ impl Learner {
             Learner::Additive(f) => {
                 with(arguments, |(q, k, v, w, mask): (Matrix, Matrix, Matrix, AdditiveWeights, Option<Mask>)| {
                     f(&q, &k, &v, &w, mask.as_ref())
+                })
+            }
+            Learner::Rope(f) => with(arguments, |(x, positions, head_dim, rope): (Matrix, Vec<usize>, usize, Rope)| {
+                f(&x, &positions, head_dim, &rope)
+            }),
+            Learner::KvCache(f) => with(
+                arguments,
+                |(chunks, mut cache, w, rope): (Vec<Matrix>, KvCache, GroupedQueryWeights, Option<Rope>)| {
+                    // One call per chunk, all on the same cache, in order.
+                    let calls: Vec<(Matrix, Vec<Matrix>)> =
+                        chunks.iter().map(|x| f(x, &mut cache, &w, rope.as_ref())).collect();
+                    (calls, cache)
+                },
+            ),
+            Learner::SlidingWindow(f) => {
+                with(arguments, |(len_q, len_k, window): (usize, usize, usize)| f(len_q, len_k, window))
+            }
+            Learner::Sinks(f) => {
+                with(arguments, |(q, k, v, sink, mask): (Matrix, Matrix, Matrix, f32, Option<Mask>)| {
+                    f(&q, &k, &v, sink, mask.as_ref())
                 })
             }
         }

@@ -212,6 +212,76 @@ pub const EXERCISES: &[Exercise] = &[
              (zero row when fully masked), then weights·v.",
         ],
     },
+    Exercise {
+        name: "rope",
+        title: "Rotary position embeddings (RoPE)",
+        function: "apply_rope",
+        learner_variant: "Rope",
+        reference_module: "rope",
+        template: include_str!("templates/rope.rs"),
+        hints: &[
+            "Loop over rows r, head blocks `(0..x.ncols()).step_by(head_dim)` and pairs i in 0..head_dim/2; \
+             start from `let mut out = x.clone();` and overwrite two entries per pair.",
+            "θ_i = base^(−2i/head_dim): `(rope.base as f64).powf(-2.0 * i as f64 / head_dim as f64)`; the angle \
+             is `positions[r] as f64 * θ_i`, so pair 0 turns by one radian per position.",
+            "The two columns of pair i inside a block: Interleaved (2i, 2i+1), HalfSplit (i, i + head_dim/2). \
+             Read both a and b before writing either.",
+            "(a, b) -> (a·cos − b·sin, a·sin + b·cos). Row r uses positions[r], not r.",
+        ],
+    },
+    Exercise {
+        name: "kv_cache",
+        title: "Decoding with a KV cache",
+        function: "decode_step",
+        learner_variant: "KvCache",
+        reference_module: "kv_cache",
+        template: include_str!("templates/kv_cache.rs"),
+        hints: &[
+            "Read p = cache.keys.nrows() first. Project only x: q = w.q.forward(x) (s × H·d_k), k and v \
+             (s × G·d_k); d_k = q.ncols() / w.num_heads.",
+            "With rope, rotate q and k with head_dim d_k at positions p..p+s−1 (your apply_rope from the rope \
+             exercise can be pasted in as a helper). Values stay as they are.",
+            "Append before attending: build the (p+s)-row keys and values (e.g. `Matrix::from_fn(p + s, width, \
+             |r, c| if r < p { old[(r, c)] } else { new[(r - p, c)] })`) and store them in cache.keys and \
+             cache.values.",
+            "Query head h uses kv head g = h / (H / G) over all p+s rows; new query i sees keys j <= p + i \
+             (mask `Mask::from_fn(s, p + s, |i, j| j <= p + i)`). Concatenate the heads, apply w.o.",
+        ],
+    },
+    Exercise {
+        name: "sliding_window",
+        title: "The sliding-window mask",
+        function: "sliding_window_mask",
+        learner_variant: "SlidingWindow",
+        reference_module: "sliding_window",
+        template: include_str!("templates/sliding_window.rs"),
+        hints: &[
+            "Draw len_q = len_k = 5, window = 2: each row has at most two `true`s, the diagonal and the entry \
+             left of it.",
+            "Query i sits at a_i = i + len_k − len_q, so the last query meets the last key. Allowed: \
+             a_i − window < j ≤ a_i.",
+            "In usize, a_i − window can underflow: write the condition as `j <= a && j + window > a`, inside \
+             `Mask::from_fn(len_q, len_k, |i, j| ...)`.",
+        ],
+    },
+    Exercise {
+        name: "sinks",
+        title: "Attention with a sink logit",
+        function: "attention_with_sink",
+        learner_variant: "Sinks",
+        reference_module: "sinks",
+        template: include_str!("templates/sinks.rs"),
+        hints: &[
+            "Start from scaled dot-product attention: scores = q·kᵀ / sqrt(d_k), masked row softmax, \
+             weights·v. Only the softmax changes.",
+            "In each row, the max to subtract is over the allowed scores and the sink together; then \
+             denominator = exp(sink − max) + Σ_allowed exp(s_ij − max).",
+            "w_ij = exp(s_ij − max) / denominator, and nothing else: no renormalising, no value for the sink, \
+             and the sink is not divided by sqrt(d_k).",
+            "A fully masked row has only the sink left: its weights and output stay 0. Another way: append the \
+             sink as one extra score column (always allowed) with a zero value row, softmax, drop the column.",
+        ],
+    },
 ];
 
 #[cfg(test)]

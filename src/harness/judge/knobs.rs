@@ -9,6 +9,10 @@
 //! that makes two mistakes. The twins themselves live in [`twins`](super::twins); which
 //! mutants apply to which exercise is decided by each exercise.
 
+pub(crate) use super::exercises::kv_cache::DecodeRule;
+pub(crate) use super::exercises::rope::RopeRule;
+pub(crate) use super::exercises::sinks::SinkRule;
+pub(crate) use super::exercises::sliding_window::WindowRule;
 use super::mistakes::{self as m, MistakeInfo};
 
 /// Every decision the twins can get wrong. Read a field's type for its settings.
@@ -58,6 +62,14 @@ pub(crate) struct Knobs {
     pub head_weights: HeadWeights,
     /// Which weights are returned.
     pub returned: ReturnedWeights,
+    /// How RoPE rotates (see the `rope` exercise).
+    pub rope: RopeRule,
+    /// How one decode step uses and fills its cache (see the `kv_cache` exercise).
+    pub decode: DecodeRule,
+    /// Which keys a sliding window lets query `i` see (see the `sliding_window` exercise).
+    pub window: WindowRule,
+    /// How the sink logit joins the softmax (see the `sinks` exercise).
+    pub sink: SinkRule,
 }
 
 impl Knobs {
@@ -85,6 +97,10 @@ impl Knobs {
         scale_stage: ScaleStage::Scores,
         head_weights: HeadWeights::PerHead,
         returned: ReturnedWeights::Used,
+        rope: RopeRule::Correct,
+        decode: DecodeRule::Correct,
+        window: WindowRule::Correct,
+        sink: SinkRule::Correct,
     };
 
     /// The knobs of `a` and `b` turned together, or `None` if both turn the
@@ -125,7 +141,11 @@ impl Knobs {
             weighting,
             scale_stage,
             head_weights,
-            returned
+            returned,
+            rope,
+            decode,
+            window,
+            sink
         ))
     }
 }

@@ -193,4 +193,77 @@ mistakes! {
     CAUSAL_MASK_TRANSPOSED = "causal_mask_transposed",
         "causal mask transposed (j >= i): each position sees the future, not the past",
         "rows are queries and columns keys: keep the lower triangle, mask[(i, j)] = j <= i";
+    // RoPE.
+    ROPE_THETA_EXPONENT = "rope_theta_exponent_i_over_d",
+        "RoPE frequencies θ_i = base^(−i/d) instead of base^(−2i/d)",
+        "pair i of d/2 turns by θ_i = base^(−2i/head_dim): the exponent runs from 0 towards −1, not −1/2";
+    ROPE_WRONG_PAIRING = "rope_wrong_pairing",
+        "RoPE pairs the wrong columns (interleaved and half-split mixed up)",
+        "Interleaved pairs columns (2i, 2i+1) of each head; HalfSplit pairs (i, i + head_dim/2): read rope.style";
+    ROPE_NEGATIVE_ANGLE = "rope_negative_angle",
+        "RoPE rotates by −angle (a·cos + b·sin, −a·sin + b·cos)",
+        "(a, b) -> (a·cos − b·sin, a·sin + b·cos): a positive angle turns a towards b";
+    ROPE_ACROSS_HEADS = "rope_across_heads",
+        "RoPE rotates the whole row as one head instead of each head block",
+        "θ_i restarts in every head block: rotate columns [h·head_dim, (h+1)·head_dim) on their own, with head_dim";
+    ROPE_ROW_INDEX_AS_POSITION = "rope_row_index_as_position",
+        "RoPE uses the row index instead of the given position",
+        "row r sits at positions[r], which need not be r (a decode step starts at the cache length)";
+    // KV cache.
+    DECODE_POSITIONS_RESTART = "decode_positions_restart",
+        "positions restart at 0 on every decode call",
+        "the new tokens sit at p..p+s−1 with p = cache.keys.nrows() before the call: rotate them there";
+    DECODE_TOP_LEFT_MASK = "decode_top_left_causal_mask",
+        "a top-left causal mask over the chunk: new query i sees keys j <= i only, hiding the cache",
+        "new query i sits at p + i and sees every cached key j <= p + i (the mask aligned bottom-right)";
+    DECODE_NO_CAUSAL_MASK = "decode_no_causal_mask",
+        "no causal mask inside a chunk: a new token sees the tokens after it",
+        "new query i may see keys j <= p + i only, even within one call's chunk";
+    DECODE_ATTEND_BEFORE_APPEND = "decode_attend_before_append",
+        "attends before appending: the new tokens do not see themselves",
+        "append the new keys and values to the cache first, then attend over all p + s rows";
+    DECODE_CACHE_REPEATED = "decode_cache_repeated_to_h_heads",
+        "the cache stores keys and values repeated to H heads",
+        "keep G kv heads in the cache (G·d_k columns); repeat them to H heads only for the product, if at all";
+    DECODE_ROPE_ON_VALUES = "decode_rope_on_values",
+        "RoPE applied to the values as well",
+        "rotate queries and keys only: values carry content, not position";
+    DECODE_CACHE_BEFORE_ROPE = "decode_cache_keys_before_rope",
+        "the cache holds keys before RoPE (rotated again at every call)",
+        "rotate each new key once, at its own position, and store it rotated: the cache holds keys after RoPE";
+    DECODE_CACHE_NOT_UPDATED = "decode_cache_not_updated",
+        "the new keys and values are not appended to the cache",
+        "write the grown keys and values back into cache (e.g. cache.keys = new matrix) before returning";
+    // Sliding window.
+    WINDOW_ONE_TOO_WIDE = "sliding_window_one_too_wide",
+        "the window lets in window + 1 keys (j >= a_i − window)",
+        "window counts the current token: keys a_i − window + 1 ..= a_i, so j + window > a_i";
+    WINDOW_ONE_TOO_NARROW = "sliding_window_one_too_narrow",
+        "the window lets in only window − 1 keys",
+        "window counts the current token and the window − 1 before it: keys a_i − window + 1 ..= a_i";
+    WINDOW_NOT_CAUSAL = "sliding_window_not_causal",
+        "the window is a symmetric band: it also sees keys after the query",
+        "a sliding window is causal too: j <= a_i, and only the past side is limited by the window";
+    WINDOW_TOP_LEFT = "sliding_window_top_left",
+        "the window is aligned top-left (query i at position i) instead of bottom-right",
+        "with len_q < len_k query i sits at a_i = i + len_k − len_q: the last query ends at the last key";
+    WINDOW_IGNORED = "sliding_window_ignored",
+        "the window is ignored: a plain (aligned) causal mask",
+        "keep only keys with a_i − window < j: the current token and the window − 1 before it";
+    // Sinks.
+    SINK_SCALED = "sink_scaled",
+        "the sink logit is divided by sqrt(d_k) like the scores",
+        "only q·kᵀ is scaled; the sink joins the softmax as it is";
+    SINK_HAS_VALUE = "sink_has_value",
+        "the sink was given a value (its weight leaks into the output)",
+        "the sink has no value vector: its weight only shrinks the keys' weights, it adds nothing to the output";
+    SINK_ADDED_TO_SCORES = "sink_added_to_scores",
+        "the sink is added to every score (or dropped): softmax cancels it, plain attention comes back",
+        "the sink is one more logit in each row's denominator: w_ij = exp(s_ij) / (exp(sink) + Σ_j' exp(s_ij'))";
+    SINK_UNSTABLE = "sink_unstable_softmax",
+        "the sink softmax is not stabilised: exp overflows at |sink| or |score| ~ 1e3 (NaN)",
+        "subtract the row's maximum over the allowed scores and the sink from all of them before exp";
+    SINK_RENORMALISED = "sink_weights_renormalised",
+        "the returned weights are renormalised to sum to 1, leaving no room for the sink",
+        "keep w_ij = exp(s_ij) / (exp(sink) + Σ exp(s_ij')) as it is: rows sum to 1 − (the sink's weight)";
 }

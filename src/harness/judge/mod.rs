@@ -46,7 +46,10 @@ pub use evaluate::{Evaluate, InProcess, Reply};
 pub use session::bytes_in_words;
 
 use self::exercise::Exercise;
-use self::exercises::{Additive, CausalMask, CrossAttention, Gated, Gqa, Mha, Sdpa, SelfAttention, Softmax};
+use self::exercises::{
+    Additive, CausalMask, CrossAttention, DecodeStep, Gated, Gqa, Mha, RopeExercise, Sdpa, SelfAttention, Sinks,
+    SlidingWindow, Softmax,
+};
 use self::session::{Evaluated, Subject};
 use crate::harness::evaluator_process::Output;
 use crate::harness::verdict::{Case, Failure, HeapUse};
@@ -117,6 +120,10 @@ pub fn judge(exercise: &str, evaluator: &mut dyn Evaluate, seed: u64, cases: u32
         Gated::NAME => run::<Gated>(evaluator, seed, cases),
         Gqa::NAME => run::<Gqa>(evaluator, seed, cases),
         Additive::NAME => run::<Additive>(evaluator, seed, cases),
+        RopeExercise::NAME => run::<RopeExercise>(evaluator, seed, cases),
+        DecodeStep::NAME => run::<DecodeStep>(evaluator, seed, cases),
+        SlidingWindow::NAME => run::<SlidingWindow>(evaluator, seed, cases),
+        Sinks::NAME => run::<Sinks>(evaluator, seed, cases),
         _ => return None,
     })
 }

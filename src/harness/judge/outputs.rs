@@ -32,6 +32,9 @@ pub(crate) enum Value {
     Heads(Vec<Matrix>),
     /// A boolean mask.
     Mask(Mask),
+    /// Several matrices, each with its own label (e.g. ` (call 2, head 0)`),
+    /// appended to the value's name in messages.
+    Labelled(Vec<(String, Matrix)>),
 }
 
 /// A returned value and its name (`weights`, `output`, `mask`).
@@ -84,6 +87,10 @@ impl Outputs {
                 Value::Heads(heads) if heads.is_empty() => section(&mut text, output.name, "no heads"),
                 Value::Heads(heads) => heads.iter().enumerate().for_each(|(h, m)| {
                     section(&mut text, &format!("{} (head {h})", output.name), &super::format::rounded(m))
+                }),
+                Value::Labelled(items) if items.is_empty() => section(&mut text, output.name, "none"),
+                Value::Labelled(items) => items.iter().for_each(|(label, m)| {
+                    section(&mut text, &format!("{}{label}", output.name), &super::format::rounded(m))
                 }),
             }
         }
@@ -180,6 +187,7 @@ fn numbers(value: &Value) -> Vec<(String, &Matrix)> {
     match value {
         Value::Matrix(m) => vec![(String::new(), m)],
         Value::Heads(heads) => heads.iter().enumerate().map(|(h, m)| (format!(" (head {h})"), m)).collect(),
+        Value::Labelled(items) => items.iter().map(|(label, m)| (label.clone(), m)).collect(),
         Value::Mask(_) => Vec::new(),
     }
 }
@@ -198,6 +206,11 @@ fn shape_difference(name: &str, expected: &Value, actual: &Value) -> Option<Disc
         }
         (Value::Heads(e), Value::Heads(a)) if e.len() != a.len() => {
             Some(wrong(format!("{name}: expected {} matrices (one per head), got {}", e.len(), a.len())))
+        }
+        (Value::Labelled(e), Value::Labelled(a)) if e.len() != a.len() => {
+            let labels =
+                |items: &[(String, Matrix)]| items.iter().map(|(l, _)| l.trim()).collect::<Vec<_>>().join(", ");
+            Some(wrong(format!("{name}: expected {} matrices ({}), got {}", e.len(), labels(e), a.len())))
         }
         _ => numbers(expected).into_iter().zip(numbers(actual)).find_map(|((label, e), (_, a))| {
             (e.shape() != a.shape())

@@ -1,0 +1,20 @@
+//! Forgets the mask.
+use attn_quiz::prelude::*;
+
+pub fn attention_with_sink(q: &Matrix, k: &Matrix, v: &Matrix, sink: f32, _mask: Option<&Mask>) -> (Matrix, Matrix) {
+    let scores = q * k.transpose() / (q.ncols() as f32).sqrt(); // (l_q, l_k)
+    let mut weights = Matrix::zeros(scores.nrows(), scores.ncols());
+    for i in 0..scores.nrows() {
+        let allowed: Vec<usize> = (0..scores.ncols()).filter(|_| true).collect();
+        let max = allowed.iter().map(|&j| scores[(i, j)]).fold(sink, f32::max);
+        let mut sum = (sink - max).exp();
+        for &j in &allowed {
+            weights[(i, j)] = (scores[(i, j)] - max).exp();
+            sum += weights[(i, j)];
+        }
+        for &j in &allowed {
+            weights[(i, j)] /= sum;
+        }
+    }
+    (&weights * v, weights)
+}

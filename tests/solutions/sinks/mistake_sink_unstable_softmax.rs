@@ -1,0 +1,19 @@
+//! exp of the raw logits: fine for small numbers, inf/inf = NaN near 1e3.
+use attn_quiz::prelude::*;
+
+pub fn attention_with_sink(q: &Matrix, k: &Matrix, v: &Matrix, sink: f32, mask: Option<&Mask>) -> (Matrix, Matrix) {
+    let scores = q * k.transpose() / (q.ncols() as f32).sqrt(); // (l_q, l_k)
+    let mut weights = Matrix::zeros(scores.nrows(), scores.ncols());
+    for i in 0..scores.nrows() {
+        let allowed: Vec<usize> = (0..scores.ncols()).filter(|&j| mask.is_none_or(|m| m[(i, j)])).collect();
+        let mut sum = sink.exp();
+        for &j in &allowed {
+            weights[(i, j)] = scores[(i, j)].exp();
+            sum += weights[(i, j)];
+        }
+        for &j in &allowed {
+            weights[(i, j)] /= sum;
+        }
+    }
+    (&weights * v, weights)
+}

@@ -1,0 +1,9 @@
+//! Causal and recent, written without an unsigned subtraction that could underflow.
+use attn_quiz::prelude::*;
+
+pub fn sliding_window_mask(len_q: usize, len_k: usize, window: usize) -> Mask {
+    Mask::from_fn(len_q, len_k, |i, j| {
+        let a = i + len_k - len_q;
+        j <= a && j + window > a
+    })
+}
