@@ -8,6 +8,7 @@
 //! mutants apply to which exercise is decided by each exercise.
 
 use super::mistakes::{self as m, MistakeInfo};
+use super::tiles::Tiling;
 
 /// Every decision the twins can get wrong. Read a field's type for its settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +49,8 @@ pub(crate) struct Knobs {
     pub averaged: Averaged,
     /// Which keys the causal mask lets query `i` see.
     pub causal: CausalRule,
+    /// The decisions of flash attention and of the backward pass (see `tiles`).
+    pub tiling: Tiling,
 }
 
 impl Knobs {
@@ -71,6 +74,7 @@ impl Knobs {
         additive_scale: AdditiveScale::None,
         averaged: Averaged::Values,
         causal: CausalRule::UpToDiagonal,
+        tiling: Tiling::CORRECT,
     };
 }
 

@@ -35,6 +35,7 @@ mod mistakes;
 mod naming;
 mod outputs;
 mod session;
+mod tiles;
 mod twins;
 
 #[cfg(test)]
@@ -44,7 +45,10 @@ pub use evaluate::{Evaluate, InProcess, Reply};
 pub use session::bytes_in_words;
 
 use self::exercise::Exercise;
-use self::exercises::{Additive, CausalMask, CrossAttention, Gated, Gqa, Mha, Sdpa, SelfAttention, Softmax};
+use self::exercises::{
+    Additive, CausalMask, CrossAttention, Flash, FlashBackward, Gated, Gqa, Mha, Sdpa, SdpaBackward, SelfAttention,
+    Softmax,
+};
 use self::session::{Evaluated, Subject};
 use crate::harness::evaluator_process::Output;
 use crate::harness::verdict::{Case, Failure, HeapUse};
@@ -115,6 +119,9 @@ pub fn judge(exercise: &str, evaluator: &mut dyn Evaluate, seed: u64, cases: u32
         Gated::NAME => run::<Gated>(evaluator, seed, cases),
         Gqa::NAME => run::<Gqa>(evaluator, seed, cases),
         Additive::NAME => run::<Additive>(evaluator, seed, cases),
+        Flash::NAME => run::<Flash>(evaluator, seed, cases),
+        SdpaBackward::NAME => run::<SdpaBackward>(evaluator, seed, cases),
+        FlashBackward::NAME => run::<FlashBackward>(evaluator, seed, cases),
         _ => return None,
     })
 }

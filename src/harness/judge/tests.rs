@@ -2,7 +2,10 @@
 //! edge cases, for all nine exercises.
 
 use super::exercise::Exercise;
-use super::exercises::{Additive, CausalMask, CrossAttention, Gated, Gqa, Mha, Sdpa, SelfAttention, Softmax};
+use super::exercises::{
+    Additive, CausalMask, CrossAttention, Flash, FlashBackward, Gated, Gqa, Mha, Sdpa, SdpaBackward, SelfAttention,
+    Softmax,
+};
 use super::knobs::{Knobs, Mutant};
 use super::mistakes;
 use super::outputs::{agree, discrepancy};
@@ -24,6 +27,9 @@ macro_rules! for_every_exercise {
         $test::<Gated>();
         $test::<Gqa>();
         $test::<Additive>();
+        $test::<Flash>();
+        $test::<SdpaBackward>();
+        $test::<FlashBackward>();
     };
 }
 
