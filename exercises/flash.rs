@@ -31,7 +31,7 @@
 //!   may be larger than them.
 //! - **Memory rule:** never hold more than block_q × block_k scores at once;
 //!   working memory O(l·d + block_q·block_k). The checker measures the heap
-//!   your call holds at its peak on l = 1024: the full score matrix fails.
+//!   your call holds at its peak on l = 512 (d = 4): the full score matrix fails.
 //! - Scores may be large (1e3 and more): everything must stay finite.
 //!
 //! Pitfalls: rescale the accumulator as well as l when the max grows, by

@@ -265,7 +265,7 @@ pub const EXERCISES: &[Exercise] = &[
             "Per tile: dv rows of the key block += Pᵀ·dO_b; dP = dO_b·V_cᵀ; dS = P ⊙ (dP − D_b); \
              dq rows of the query block += dS·K_c / sqrt(d_k); dk rows += dSᵀ·Q_b / sqrt(d_k).",
             "Accumulate into `dq.rows_mut(q0, b_q)` and friends with `+=`. Never build the l_q × l_k P, dP \
-             or dS: the check measures your heap on l = 1024.",
+             or dS: the check measures your heap on l = 512.",
         ],
     },
 ];

@@ -24,7 +24,7 @@
 //! - Block sizes need not divide the lengths and may be larger than them.
 //! - **Memory rule:** never hold more than block_q × block_k entries of P
 //!   (or of dP, dS) at once. The checker measures the heap your call holds at
-//!   its peak on l = 1024: the full P matrix fails.
+//!   its peak on l = 512 (d = 4): the full P matrix fails.
 //!
 //! Pitfalls: subtract the lse when rebuilding P; mask the tiles on the
 //! diagonal (skipping the tiles past it is not enough); D is d_out · out,

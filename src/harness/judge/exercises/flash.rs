@@ -5,9 +5,9 @@
 //! for the case's own block sizes); the lse equals `ln Σ exp(s)`, which is
 //! what makes `exp(S − lse)` the weights; dq, dk and dv equal the reference's.
 //! The block sizes are part of each case, drawn and shrunk like the rest.
-//! The flash exercises also have a memory case (l = 1024, d = 8) where a call
-//! may hold a small multiple of (l·d + block_q·block_k) floats and no more: the
-//! l_q × l_k scores alone are 4 MiB there.
+//! The flash exercises also have a memory case (l = 512, d = 4, blocks
+//! 32 × 32) where a call may hold a small multiple of l·d + block_q·block_k
+//! floats and no more: the l_q × l_k scores alone are 1 MiB there.
 
 use crate::evaluator::wire::to_bytes;
 use crate::harness::judge::draw::{Draw, keep_columns, keep_rows, removable, simpler_matrix};
@@ -35,28 +35,43 @@ const LENGTHS: [usize; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
 /// Block sizes a random case draws from.
 const BLOCK_SIZES: [usize; 6] = [1, 2, 3, 4, 5, 8];
 
-/// Length and width of the memory cases.
-const MEMORY_LENGTH: usize = 1024;
+/// Length of the memory cases: l_q·l_k scores are 1 MiB of f32 there, 4·l·d
+/// floats 8 KiB, and a plain loop in an unoptimised build (a backward pass
+/// does about five times a forward's work per score) stays well inside the
+/// time limit of one call.
+const MEMORY_LENGTH: usize = 512;
 /// Width of the memory cases.
-const MEMORY_WIDTH: usize = 8;
+const MEMORY_WIDTH: usize = 4;
+/// Block size (both ways) of the memory cases.
+const MEMORY_BLOCK: usize = 32;
 /// Cases with at least this many scores (l_q·l_k) are held to a heap budget;
 /// smaller ones are not measured (and memory cases are not shrunk).
 const MEASURED_SCORES: usize = 1 << 16;
-/// How many times the working set (l·d + block_q·block_k floats) a call may hold.
-const WORKING_SET_MULTIPLE: usize = 8;
+/// How many (l × d) sequences of f32 a flash call may hold: q, k, v and the
+/// output, each also in f64, a transposed copy, with room to spare.
+const FORWARD_SEQUENCES: usize = 16;
+/// The same for flash_backward: q, k, v, out, d_out, dq, dk, dv, in f64 too.
+const BACKWARD_SEQUENCES: usize = 24;
+/// How many (block_q × block_k) tiles a call may hold (S, P, dP, dS, in f64 too).
+const TILES: usize = 16;
 /// A fixed allowance on top, for small bookkeeping.
 const FIXED_ALLOWANCE: usize = 64 * 1024;
 
 /// The heap a flash call on these shapes may hold at once, if it is measured:
-/// `8 · 4 bytes · (max(l_q, l_k)·max(d_k, d_v) + block_q·block_k) + 64 KiB`.
-fn memory_budget(t: &Tiled) -> Option<usize> {
+/// `4 bytes · (sequences · max(l_q, l_k)·max(d_k, d_v) + 16 · block_q·block_k) + 64 KiB`.
+fn memory_budget(t: &Tiled, sequences: usize) -> Option<usize> {
     let (l_q, l_k) = (t.q.nrows(), t.k.nrows());
     if l_q * l_k < MEASURED_SCORES {
         return None;
     }
     let sequence = l_q.max(l_k) * t.q.ncols().max(t.v.ncols());
     let tile = t.block_q.min(l_q) * t.block_k.min(l_k);
-    Some(WORKING_SET_MULTIPLE * size_of::<f32>() * (sequence + tile) + FIXED_ALLOWANCE)
+    Some(size_of::<f32>() * (sequences * sequence + TILES * tile) + FIXED_ALLOWANCE)
+}
+
+/// Whether a case is a memory case (then it is not shrunk).
+fn is_memory_case(t: &Tiled) -> bool {
+    t.q.nrows() * t.k.nrows() >= MEASURED_SCORES
 }
 
 /// Queries, keys, values, causality and block sizes: one flash call.
@@ -121,7 +136,7 @@ impl Tiled {
 
     /// Smaller cases, each with how it changed the shapes; none for a memory case.
     fn smaller(&self) -> Vec<(Tiled, Edit)> {
-        if memory_budget(self).is_some() {
+        if is_memory_case(self) {
             return Vec::new();
         }
         let mut out = Vec::new();
@@ -257,8 +272,14 @@ impl Exercise for Flash {
             ("causal, l_q = l_k, ragged blocks", Tiled::seeded(16, (5, 5), (2, 1), true, (2, 3))),
             ("large logits (|score| >= 1000), blocks of 1", huge_logits()),
             (
-                "memory: l = 1024, d = 8, blocks 64 × 64",
-                Tiled::seeded(17, (MEMORY_LENGTH, MEMORY_LENGTH), (MEMORY_WIDTH, MEMORY_WIDTH), false, (64, 64)),
+                "memory: l = 512, d = 4, blocks 32 × 32",
+                Tiled::seeded(
+                    17,
+                    (MEMORY_LENGTH, MEMORY_LENGTH),
+                    (MEMORY_WIDTH, MEMORY_WIDTH),
+                    false,
+                    (MEMORY_BLOCK, MEMORY_BLOCK),
+                ),
             ),
         ]
     }
@@ -268,7 +289,7 @@ impl Exercise for Flash {
     }
 
     fn heap_budget(t: &Tiled) -> Option<usize> {
-        memory_budget(t)
+        memory_budget(t, FORWARD_SEQUENCES)
     }
 
     const OVER_BUDGET: Option<MistakeInfo> = Some(mistakes::MATERIALISED_SCORES);
@@ -438,10 +459,7 @@ impl Arbitrary for TiledBackward {
             };
             TiledBackward { t, d_out }
         });
-        let simpler = match memory_budget(&self.t) {
-            Some(_) => Vec::new(),
-            None => simpler_matrix(&self.d_out),
-        };
+        let simpler = if is_memory_case(&self.t) { Vec::new() } else { simpler_matrix(&self.d_out) };
         let simpler = simpler.into_iter().map(|d_out| TiledBackward { d_out, ..self.clone() });
         Box::new(smaller.chain(simpler).collect::<Vec<_>>().into_iter())
     }
@@ -488,13 +506,13 @@ impl Exercise for FlashBackward {
             ("causal, l_q = l_k, ragged blocks", TiledBackward::seeded(36, (5, 5), (2, 1), true, (2, 3))),
             ("large logits (|score| = 60), blocks of 1", large),
             (
-                "memory: l = 1024, d = 8, blocks 64 × 64",
+                "memory: l = 512, d = 4, blocks 32 × 32",
                 TiledBackward::seeded(
                     37,
                     (MEMORY_LENGTH, MEMORY_LENGTH),
                     (MEMORY_WIDTH, MEMORY_WIDTH),
                     false,
-                    (64, 64),
+                    (MEMORY_BLOCK, MEMORY_BLOCK),
                 ),
             ),
         ]
@@ -505,7 +523,7 @@ impl Exercise for FlashBackward {
     }
 
     fn heap_budget(b: &TiledBackward) -> Option<usize> {
-        memory_budget(&b.t)
+        memory_budget(&b.t, BACKWARD_SEQUENCES)
     }
 
     const OVER_BUDGET: Option<MistakeInfo> = Some(mistakes::MATERIALISED_P);
