@@ -14,6 +14,11 @@ use attn_quiz::harness::verdict::Mistake;
 use std::collections::BTreeSet;
 use std::path::Path;
 
+// The judge measures the heap a learner's call holds (flash, flash_backward)
+// only where the counting allocator is installed, as in a real evaluator.
+#[global_allocator]
+static HEAP: attn_quiz::evaluator::heap::CountingAllocator = attn_quiz::evaluator::heap::CountingAllocator;
+
 /// Declares one module per corpus file and `corpus()`, the table of (path, learner).
 macro_rules! corpus {
     ($($module:ident: $path:literal => $variant:ident($function:ident),)*) => {
@@ -162,6 +167,35 @@ corpus! {
     sinks_mistake_sink_scaled: "solutions/sinks/mistake_sink_scaled.rs" => Sinks(attention_with_sink),
     sinks_mistake_sink_unstable_softmax: "solutions/sinks/mistake_sink_unstable_softmax.rs" => Sinks(attention_with_sink),
     sinks_mistake_sink_weights_renormalised: "solutions/sinks/mistake_sink_weights_renormalised.rs" => Sinks(attention_with_sink),
+    flash_correct_loops: "solutions/flash/correct_loops.rs" => Flash(flash_attention),
+    flash_correct_rows_f64: "solutions/flash/correct_rows_f64.rs" => Flash(flash_attention),
+    flash_mistake_accumulator_not_rescaled: "solutions/flash/mistake_accumulator_not_rescaled.rs" => Flash(flash_attention),
+    flash_mistake_causal_top_left: "solutions/flash/mistake_causal_top_left.rs" => Flash(flash_attention),
+    flash_mistake_last_partial_block_dropped: "solutions/flash/mistake_last_partial_block_dropped.rs" => Flash(flash_attention),
+    flash_mistake_lse_without_max: "solutions/flash/mistake_lse_without_max.rs" => Flash(flash_attention),
+    flash_mistake_materialised_scores: "solutions/flash/mistake_materialised_scores.rs" => Flash(flash_attention),
+    flash_mistake_no_scale: "solutions/flash/mistake_no_scale.rs" => Flash(flash_attention),
+    flash_mistake_normalised_twice: "solutions/flash/mistake_normalised_twice.rs" => Flash(flash_attention),
+    flash_mistake_rescale_inverted: "solutions/flash/mistake_rescale_inverted.rs" => Flash(flash_attention),
+    flash_mistake_running_max_from_zero: "solutions/flash/mistake_running_max_from_zero.rs" => Flash(flash_attention),
+    sdpa_backward_correct_f64_matrices: "solutions/sdpa_backward/correct_f64_matrices.rs" => SdpaBackward(sdpa_backward),
+    sdpa_backward_correct_loops: "solutions/sdpa_backward/correct_loops.rs" => SdpaBackward(sdpa_backward),
+    sdpa_backward_mistake_dk_from_ds: "solutions/sdpa_backward/mistake_dk_from_ds.rs" => SdpaBackward(sdpa_backward),
+    sdpa_backward_mistake_gradient_missing_scale: "solutions/sdpa_backward/mistake_gradient_missing_scale.rs" => SdpaBackward(sdpa_backward),
+    sdpa_backward_mistake_masked_entries_contribute: "solutions/sdpa_backward/mistake_masked_entries_contribute.rs" => SdpaBackward(sdpa_backward),
+    sdpa_backward_mistake_nan_on_fully_masked_row: "solutions/sdpa_backward/mistake_nan_on_fully_masked_row.rs" => SdpaBackward(sdpa_backward),
+    sdpa_backward_mistake_rowsum_of_dp: "solutions/sdpa_backward/mistake_rowsum_of_dp.rs" => SdpaBackward(sdpa_backward),
+    sdpa_backward_mistake_softmax_backward_without_rowsum: "solutions/sdpa_backward/mistake_softmax_backward_without_rowsum.rs" => SdpaBackward(sdpa_backward),
+    flash_backward_correct_rows_f64: "solutions/flash_backward/correct_rows_f64.rs" => FlashBackward(flash_attention_backward),
+    flash_backward_correct_tiles: "solutions/flash_backward/correct_tiles.rs" => FlashBackward(flash_attention_backward),
+    flash_backward_mistake_causal_top_left: "solutions/flash_backward/mistake_causal_top_left.rs" => FlashBackward(flash_attention_backward),
+    flash_backward_mistake_dk_from_ds: "solutions/flash_backward/mistake_dk_from_ds.rs" => FlashBackward(flash_attention_backward),
+    flash_backward_mistake_gradient_missing_scale: "solutions/flash_backward/mistake_gradient_missing_scale.rs" => FlashBackward(flash_attention_backward),
+    flash_backward_mistake_masked_entries_contribute: "solutions/flash_backward/mistake_masked_entries_contribute.rs" => FlashBackward(flash_attention_backward),
+    flash_backward_mistake_materialised_p: "solutions/flash_backward/mistake_materialised_p.rs" => FlashBackward(flash_attention_backward),
+    flash_backward_mistake_p_without_lse: "solutions/flash_backward/mistake_p_without_lse.rs" => FlashBackward(flash_attention_backward),
+    flash_backward_mistake_rowsum_of_dp: "solutions/flash_backward/mistake_rowsum_of_dp.rs" => FlashBackward(flash_attention_backward),
+    flash_backward_mistake_softmax_backward_without_rowsum: "solutions/flash_backward/mistake_softmax_backward_without_rowsum.rs" => FlashBackward(flash_attention_backward),
 }
 
 /// What a corpus file must get.

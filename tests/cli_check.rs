@@ -262,12 +262,12 @@ fn a_missing_file_or_unknown_exercise_is_a_usage_error_listing_the_exercises() {
     assert!(missing.stderr.contains("no such file: exercises/mha.rs"), "{missing:?}");
     sandbox.write("mine.rs", "");
     let unnamed = Ran::of(&mut sandbox.attn_quiz(["check", "mine.rs"]));
-    let unknown = Ran::of(&mut sandbox.attn_quiz(["check", "mine.rs", "--exercise", "flash"]));
+    let unknown = Ran::of(&mut sandbox.attn_quiz(["check", "mine.rs", "--exercise", "no_such_exercise"]));
     for ran in [&missing, &unnamed, &unknown] {
         assert_eq!(ran.code, 2, "{ran:?}");
         assert!(ran.stderr.contains("softmax, causal_mask, sdpa, mha"), "lists the exercises: {ran:?}");
     }
-    assert!(unknown.stderr.contains("no exercise called `flash`"), "{unknown:?}");
+    assert!(unknown.stderr.contains("no exercise called `no_such_exercise`"), "{unknown:?}");
 }
 
 #[test]

@@ -100,7 +100,7 @@ fn reset_writes_a_missing_file_and_leaves_a_pristine_one_alone() {
     assert_eq!(std::fs::read_to_string(sandbox.path("exercises/additive.rs")).unwrap(), template("additive"));
     let again = Ran::of(&mut sandbox.attn_quiz(["reset", "exercises/additive.rs"]));
     assert!(again.stdout.contains("already the pristine template"), "{again:?}");
-    let unknown = Ran::of(&mut sandbox.attn_quiz(["reset", "flash"]));
+    let unknown = Ran::of(&mut sandbox.attn_quiz(["reset", "no_such_exercise"]));
     assert_eq!(unknown.code, 2);
     assert!(unknown.stderr.contains("softmax, causal_mask"), "{unknown:?}");
 }
@@ -163,7 +163,7 @@ fn hints_come_one_at_a_time_and_are_remembered() {
     assert!(!all.stdout.contains("Hint 3 of 4"), "--all reveals nothing new: {all:?}");
     let other = Ran::of(&mut sandbox.attn_quiz(["hint", "gqa"]));
     assert!(other.stdout.contains("Hint 1 of 4 for gqa:"), "each exercise has its own count: {other:?}");
-    let unknown = Ran::of(&mut sandbox.attn_quiz(["hint", "flash"]));
+    let unknown = Ran::of(&mut sandbox.attn_quiz(["hint", "no_such_exercise"]));
     assert_eq!(unknown.code, 2);
     assert!(unknown.stderr.contains("softmax, causal_mask"), "{unknown:?}");
 }

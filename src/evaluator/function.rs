@@ -4,7 +4,7 @@
 use super::heap;
 use super::wire::{Decode, Encode, WireError, from_bytes, to_bytes};
 use crate::layers::{AdditiveWeights, GatedWeights, GroupedQueryWeights, KvCache, MultiHeadWeights, Rope};
-use crate::prelude::{Mask, Matrix};
+use crate::prelude::{DVector, Mask, Matrix};
 
 /// A learner's function, one variant per exercise of the SPEC, with exactly
 /// the SPEC's signature (the generated program names it here, so a wrong
@@ -40,12 +40,21 @@ pub enum Learner {
     SlidingWindow(fn(usize, usize, usize) -> Mask),
     /// `attention_with_sink(q, k, v, sink, mask)`.
     Sinks(fn(&Matrix, &Matrix, &Matrix, f32, Option<&Mask>) -> (Matrix, Matrix)),
+    /// `flash_attention(q, k, v, causal, block_q, block_k)`.
+    Flash(fn(&Matrix, &Matrix, &Matrix, bool, usize, usize) -> (Matrix, DVector<f32>)),
+    /// `sdpa_backward(q, k, v, mask, d_out)`.
+    SdpaBackward(fn(&Matrix, &Matrix, &Matrix, Option<&Mask>, &Matrix) -> (Matrix, Matrix, Matrix)),
+    /// `flash_attention_backward(q, k, v, out, lse, d_out, causal, block_q, block_k)`.
+    FlashBackward(
+        fn(&Matrix, &Matrix, &Matrix, &Matrix, &DVector<f32>, &Matrix, bool, usize, usize) -> (Matrix, Matrix, Matrix),
+    ),
 }
 
 impl Learner {
     /// The exercise name: `softmax`, `causal_mask`, `sdpa`, `mha`,
     /// `self_attention`, `cross_attention`, `gated`, `gqa`, `additive`,
     /// `rope`, `kv_cache`, `sliding_window` or `sinks`.
+    /// `flash`, `sdpa_backward` or `flash_backward`.
     pub fn exercise(&self) -> &'static str {
         match self {
             Learner::Softmax(_) => "softmax",
@@ -61,6 +70,9 @@ impl Learner {
             Learner::KvCache(_) => "kv_cache",
             Learner::SlidingWindow(_) => "sliding_window",
             Learner::Sinks(_) => "sinks",
+            Learner::Flash(_) => "flash",
+            Learner::SdpaBackward(_) => "sdpa_backward",
+            Learner::FlashBackward(_) => "flash_backward",
         }
     }
 
@@ -122,9 +134,26 @@ impl Learner {
                     f(&q, &k, &v, sink, mask.as_ref())
                 })
             }
+            Learner::Flash(f) => {
+                with(arguments, |(q, k, v, causal, block_q, block_k): (Matrix, Matrix, Matrix, bool, usize, usize)| {
+                    f(&q, &k, &v, causal, block_q, block_k)
+                })
+            }
+            Learner::SdpaBackward(f) => {
+                with(arguments, |(q, k, v, mask, d_out): (Matrix, Matrix, Matrix, Option<Mask>, Matrix)| {
+                    f(&q, &k, &v, mask.as_ref(), &d_out)
+                })
+            }
+            Learner::FlashBackward(f) => with(arguments, |arguments: FlashBackwardArguments| {
+                let (q, k, v, out, lse, d_out, causal, block_q, block_k) = arguments;
+                f(&q, &k, &v, &out, &lse, &d_out, causal, block_q, block_k)
+            }),
         }
     }
 }
+
+/// The arguments of `flash_attention_backward`, in signature order.
+type FlashBackwardArguments = (Matrix, Matrix, Matrix, Matrix, DVector<f32>, Matrix, bool, usize, usize);
 
 /// Decodes the arguments as `A`, runs `f` on them measuring its heap, and
 /// encodes its result.

@@ -282,6 +282,62 @@ pub const EXERCISES: &[Exercise] = &[
              sink as one extra score column (always allowed) with a zero value row, softmax, drop the column.",
         ],
     },
+    Exercise {
+        name: "flash",
+        title: "Flash attention (tiled forward, FA-2 order)",
+        function: "flash_attention",
+        learner_variant: "Flash",
+        reference_module: "flash",
+        template: include_str!("templates/flash.rs"),
+        hints: &[
+            "Two loops: `for q0 in (0..l_q).step_by(block_q)` outside, `for k0 in (0..l_k).step_by(block_k)` \
+             inside, with `b = block.min(len - start)` rows in each block: the last one may be shorter.",
+            "Per query of the block keep m (start at f32::NEG_INFINITY), l (start at 0) and an accumulator row \
+             of width d_v (start at 0). A tile is `q.rows(q0, b_q) * k.rows(k0, b_k).transpose()` times \
+             1/sqrt(d_k); with causal, entries with j > i + l_k - l_q become -inf.",
+            "For each tile: m' = max(m, the tile row's max); alpha = exp(m - m') (use 1 while m' is still -inf); \
+             p = exp(s - m') (0 for -inf); l = alpha·l + Σ p; acc = alpha·acc + p·V_c; m = m'.",
+            "After the key loop: output row = acc / l and lse = m + ln l. Nothing larger than one \
+             block_q × block_k tile of scores may exist at any time: no `q * k.transpose()` of the whole thing.",
+        ],
+    },
+    Exercise {
+        name: "sdpa_backward",
+        title: "Backward pass of scaled dot-product attention",
+        function: "sdpa_backward",
+        learner_variant: "SdpaBackward",
+        reference_module: "sdpa_backward",
+        template: include_str!("templates/sdpa_backward.rs"),
+        hints: &[
+            "Recompute the forward weights P first (your sdpa, pasted in as a helper, gives them). \
+             Then dv = Pᵀ·d_out: `p.transpose() * d_out`.",
+            "dP = d_out·vᵀ is (l_q × l_k). The softmax backward is not elementwise: \
+             dS_ij = P_ij·(dP_ij − D_i) with D_i = Σ_j P_ij·dP_ij.",
+            "dq = dS·k / sqrt(d_k), and dk = dSᵀ·q / sqrt(d_k): dk has one row per key, so dS must be \
+             transposed. The 1/sqrt(d_k) is the one the scores were multiplied by.",
+            "Masked entries have P = 0, so dS is 0 there by itself, as long as P is the masked softmax; \
+             a fully masked row (all P = 0) then gives a zero row of dq.",
+        ],
+    },
+    Exercise {
+        name: "flash_backward",
+        title: "Flash attention backward (tiled, from the lse)",
+        function: "flash_attention_backward",
+        learner_variant: "FlashBackward",
+        reference_module: "flash_backward",
+        template: include_str!("templates/flash_backward.rs"),
+        hints: &[
+            "Before any loop: D_i = d_out.row(i).dot(&out.row(i)), one number per query. It equals \
+             Σ_j P_ij·dP_ij without any P.",
+            "Key blocks outside, query blocks inside (ragged last blocks included). Rebuild one tile: \
+             s = q_b·k_cᵀ / sqrt(d_k), P = exp(s − lse_i); with causal, P = 0 where j > i + l_k − l_q, \
+             also inside the tiles that straddle the diagonal.",
+            "Per tile: dv rows of the key block += Pᵀ·dO_b; dP = dO_b·V_cᵀ; dS = P ⊙ (dP − D_b); \
+             dq rows of the query block += dS·K_c / sqrt(d_k); dk rows += dSᵀ·Q_b / sqrt(d_k).",
+            "Accumulate into `dq.rows_mut(q0, b_q)` and friends with `+=`. Never build the l_q × l_k P, dP \
+             or dS: the check measures your heap on l = 512.",
+        ],
+    },
 ];
 
 #[cfg(test)]

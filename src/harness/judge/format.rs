@@ -40,15 +40,26 @@ pub(crate) fn linear(prefix: &str, layer: &Linear) -> [(String, String); 2] {
     [(format!("{prefix}.weight"), exact(&layer.weight)), (format!("{prefix}.bias"), row(&layer.bias))]
 }
 
-/// Lays out a (rows × cols) grid of entries, right-aligned per column.
+/// Matrices with more rows than this (the memory cases of flash attention)
+/// show their first [`SHOWN_ROWS`] rows only.
+const MOST_ROWS: usize = 16;
+/// The rows a long matrix shows.
+const SHOWN_ROWS: usize = 6;
+
+/// Lays out a (rows × cols) grid of entries, right-aligned per column (the
+/// first few rows only of a long one).
 fn grid(rows: usize, cols: usize, entry: impl Fn(usize, usize) -> String) -> String {
-    let cells: Vec<Vec<String>> = (0..rows).map(|i| (0..cols).map(|j| entry(i, j)).collect()).collect();
+    let shown = if rows > MOST_ROWS { SHOWN_ROWS } else { rows };
+    let cells: Vec<Vec<String>> = (0..shown).map(|i| (0..cols).map(|j| entry(i, j)).collect()).collect();
     let widths: Vec<usize> =
         (0..cols).map(|j| cells.iter().map(|row| row[j].chars().count()).max().unwrap_or(0)).collect();
     let mut text = format!("({rows}×{cols})");
     for row in &cells {
         let padded: Vec<String> = row.iter().zip(&widths).map(|(cell, &w)| format!("{cell:>w$}")).collect();
         text.push_str(&format!("\n[ {} ]", padded.join("  ")));
+    }
+    if shown < rows {
+        text.push_str(&format!("\n  … {} more rows", rows - shown));
     }
     text
 }
@@ -62,6 +73,14 @@ mod tests {
         let m = Matrix::from_row_slice(2, 2, &[0.5, -1.0, 10.0, 0.25]);
         assert_eq!(exact(&m), "(2×2)\n[ 0.5    -1 ]\n[  10  0.25 ]");
         assert_eq!(rounded(&Matrix::from_row_slice(1, 2, &[0.25, f32::NAN])), "(1×2)\n[ 0.2500  NaN ]");
+    }
+
+    #[test]
+    fn long_matrices_show_their_first_rows() {
+        let text = exact(&Matrix::zeros(1024, 2));
+        assert!(text.starts_with("(1024×2)\n[ 0  0 ]"), "{text}");
+        assert_eq!(text.lines().count(), 1 + SHOWN_ROWS + 1);
+        assert!(text.ends_with("… 1018 more rows"), "{text}");
     }
 
     #[test]

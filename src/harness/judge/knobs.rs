@@ -14,6 +14,7 @@ pub(crate) use super::exercises::rope::RopeRule;
 pub(crate) use super::exercises::sinks::SinkRule;
 pub(crate) use super::exercises::sliding_window::WindowRule;
 use super::mistakes::{self as m, MistakeInfo};
+use super::tiles::Tiling;
 
 /// Every decision the twins can get wrong. Read a field's type for its settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +71,8 @@ pub(crate) struct Knobs {
     pub window: WindowRule,
     /// How the sink logit joins the softmax (see the `sinks` exercise).
     pub sink: SinkRule,
+    /// The decisions of flash attention and of the backward pass (see `tiles`).
+    pub tiling: Tiling,
 }
 
 impl Knobs {
@@ -101,6 +104,7 @@ impl Knobs {
         decode: DecodeRule::Correct,
         window: WindowRule::Correct,
         sink: SinkRule::Correct,
+        tiling: Tiling::CORRECT,
     };
 
     /// The knobs of `a` and `b` turned together, or `None` if both turn the
@@ -145,7 +149,8 @@ impl Knobs {
             rope,
             decode,
             window,
-            sink
+            sink,
+            tiling
         ))
     }
 }
@@ -591,6 +596,10 @@ pub(crate) const SCALE: &[Mutant] = &[
     mutant(m::SCALE_BY_D_K, Knobs { scale: Scale::Dk, ..C }),
     mutant(m::NO_SCALE, Knobs { scale: Scale::One, ..C }),
     mutant(m::SCALE_MULTIPLIED, Knobs { scale: Scale::TimesSqrtDk, ..C }),
+];
+
+/// The right scale at the wrong step (after the softmax).
+pub(crate) const SCALE_STAGE: &[Mutant] = &[
     mutant(m::SCALE_AT_WRONG_STEP, Knobs { scale_stage: ScaleStage::Weights, ..C }),
     mutant(m::SCALE_AT_WRONG_STEP, Knobs { scale_stage: ScaleStage::Output, ..C }),
 ];

@@ -266,4 +266,50 @@ mistakes! {
     SINK_RENORMALISED = "sink_weights_renormalised",
         "the returned weights are renormalised to sum to 1, leaving no room for the sink",
         "keep w_ij = exp(s_ij) / (exp(sink) + Σ exp(s_ij')) as it is: rows sum to 1 − (the sink's weight)";
+    // Flash attention and the attention backward pass.
+    MATERIALISED_SCORES = "materialised_scores",
+        "materialised the full score matrix: the call held all l_q × l_k scores at once",
+        "keep one block_q × block_k tile of scores at a time; carry a running max, sum and accumulator per query";
+    MATERIALISED_P = "materialised_p",
+        "materialised the full P matrix: the call held all l_q × l_k weights (or dP) at once",
+        "rebuild each block_q × block_k tile of P as exp(S − lse) when you need it, use it, drop it";
+    ACCUMULATOR_NOT_RESCALED = "accumulator_not_rescaled",
+        "the output accumulator is not rescaled when the running max grows (only the sum is)",
+        "when m grows to m', multiply the accumulator rows by exp(m − m') too, exactly like the running sum l";
+    RESCALE_INVERTED = "rescale_inverted",
+        "rescaled with exp(m' − m) instead of exp(m − m') (overflows, and -inf − -inf gives NaN)",
+        "the old terms were measured against the old max m; against the larger m' they shrink: factor exp(m − m') <= 1";
+    NORMALISED_TWICE = "normalised_twice",
+        "normalised inside the key loop and divided by the sum again at the end",
+        "FA-2 keeps the accumulator unnormalised in the loop and divides by l once, after the last key block";
+    RUNNING_MAX_FROM_ZERO = "running_max_from_zero",
+        "the running max starts at 0 instead of -inf (rows whose scores are all very negative underflow to 0/0)",
+        "start m at f32::NEG_INFINITY and l at 0; the first tile then sets m to that tile's own row max";
+    LAST_PARTIAL_BLOCK_DROPPED = "last_partial_block_dropped",
+        "the last, shorter block is dropped (l / block blocks instead of ceil(l / block))",
+        "loop `for start in (0..len).step_by(block)` and take `block.min(len - start)` rows in the last block";
+    LSE_WITHOUT_MAX = "lse_without_max",
+        "lse is ln of the shifted sum, without adding the running max back",
+        "l sums exp(s − m), so ln Σ exp(s) = m + ln l: add the final running max";
+    CAUSAL_TOP_LEFT = "causal_top_left",
+        "causal mask aligned top-left (j <= i) instead of bottom-right (j <= i + l_k − l_q)",
+        "with l_q < l_k the queries are the last l_q positions: query i may see key j iff j <= i + l_k − l_q";
+    GRADIENT_MISSING_SCALE = "gradient_missing_scale",
+        "dq and dk are missing the 1/sqrt(d_k) factor of S = Q·Kᵀ/sqrt(d_k)",
+        "the chain rule through S = s·Q·Kᵀ brings s back: dq = s·dS·K and dk = s·dSᵀ·Q";
+    SOFTMAX_BACKWARD_WITHOUT_ROWSUM = "softmax_backward_without_rowsum",
+        "dS = P ⊙ dP: the softmax backward without subtracting the row term D",
+        "softmax couples a row: dS = P ⊙ (dP − D) with D_i = rowsum(dP ⊙ P)_i = dO_i · O_i";
+    ROWSUM_OF_DP = "rowsum_of_dp",
+        "D computed as rowsum(dP) instead of rowsum(dP ⊙ P) (= rowsum(dO ⊙ O))",
+        "D_i = Σ_j P_ij·dP_ij, the P-weighted average of dP's row; flash computes it as dO_i · O_i";
+    DK_FROM_DS = "dk_from_ds",
+        "dk computed from dS instead of dSᵀ (only fits when the shapes happen to be square)",
+        "dk has one row per key: dk = dSᵀ·Q / sqrt(d_k), i.e. ds.tr_mul(q) (or dS.transpose() * q)";
+    MASKED_ENTRIES_CONTRIBUTE = "masked_entries_contribute",
+        "masked entries pass gradient: P in the backward is recomputed without the mask",
+        "a masked (i, j) has P_ij = 0 and so no gradient: apply the same mask when you rebuild P";
+    P_WITHOUT_LSE = "p_without_lse",
+        "P recomputed as exp(S) without subtracting the saved lse",
+        "the lse is the row's normaliser: P_ij = exp(s_ij − lse_i), which also keeps every exponent <= 0";
 }

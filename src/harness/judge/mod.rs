@@ -37,6 +37,7 @@ mod mistakes;
 mod naming;
 mod outputs;
 mod session;
+mod tiles;
 mod twins;
 
 #[cfg(test)]
@@ -47,8 +48,8 @@ pub use session::bytes_in_words;
 
 use self::exercise::Exercise;
 use self::exercises::{
-    Additive, CausalMask, CrossAttention, DecodeStep, Gated, Gqa, Mha, RopeExercise, Sdpa, SelfAttention, Sinks,
-    SlidingWindow, Softmax,
+    Additive, CausalMask, CrossAttention, DecodeStep, Flash, FlashBackward, Gated, Gqa, Mha, RopeExercise, Sdpa,
+    SdpaBackward, SelfAttention, Sinks, SlidingWindow, Softmax,
 };
 use self::session::{Evaluated, Subject};
 use crate::harness::evaluator_process::Output;
@@ -124,6 +125,9 @@ pub fn judge(exercise: &str, evaluator: &mut dyn Evaluate, seed: u64, cases: u32
         DecodeStep::NAME => run::<DecodeStep>(evaluator, seed, cases),
         SlidingWindow::NAME => run::<SlidingWindow>(evaluator, seed, cases),
         Sinks::NAME => run::<Sinks>(evaluator, seed, cases),
+        Flash::NAME => run::<Flash>(evaluator, seed, cases),
+        SdpaBackward::NAME => run::<SdpaBackward>(evaluator, seed, cases),
+        FlashBackward::NAME => run::<FlashBackward>(evaluator, seed, cases),
         _ => return None,
     })
 }

@@ -3,8 +3,8 @@
 
 use super::exercise::Exercise;
 use super::exercises::{
-    Additive, CausalMask, CrossAttention, DecodeStep, Gated, Gqa, Mha, RopeExercise, Sdpa, SelfAttention, Sinks,
-    SlidingWindow, Softmax,
+    Additive, CausalMask, CrossAttention, DecodeStep, Flash, FlashBackward, Gated, Gqa, Mha, RopeExercise, Sdpa,
+    SdpaBackward, SelfAttention, Sinks, SlidingWindow, Softmax,
 };
 use super::knobs::{Knobs, Mutant};
 use super::mistakes;
@@ -31,6 +31,9 @@ macro_rules! for_every_exercise {
         $test::<DecodeStep>();
         $test::<SlidingWindow>();
         $test::<Sinks>();
+        $test::<Flash>();
+        $test::<SdpaBackward>();
+        $test::<FlashBackward>();
     };
 }
 

@@ -2,6 +2,7 @@
 
 pub(crate) mod additive;
 pub(crate) mod causal_mask;
+pub(crate) mod flash;
 pub(crate) mod heads;
 pub(crate) mod kv_cache;
 pub(crate) mod multi_head;
@@ -13,6 +14,7 @@ pub(crate) mod softmax;
 
 pub(crate) use additive::Additive;
 pub(crate) use causal_mask::CausalMask;
+pub(crate) use flash::{Flash, FlashBackward, SdpaBackward};
 pub(crate) use kv_cache::DecodeStep;
 pub(crate) use multi_head::{CrossAttention, Gated, Gqa, Mha, SelfAttention};
 pub(crate) use rope::RopeExercise;

@@ -50,7 +50,19 @@ impl Exercise for Mha {
 
     fn mutants() -> Vec<Mutant> {
         use knobs::*;
-        [HEADS, SWAPPED_INPUTS, BLOCK_PROJECTION, SCALE, HEAD_SCALE, SOFTMAX, SOFTMAX_WHOLE, WEIGHTING, MASK].concat()
+        [
+            HEADS,
+            SWAPPED_INPUTS,
+            BLOCK_PROJECTION,
+            SCALE,
+            SCALE_STAGE,
+            HEAD_SCALE,
+            SOFTMAX,
+            SOFTMAX_WHOLE,
+            WEIGHTING,
+            MASK,
+        ]
+        .concat()
     }
 
     fn arguments(c: &Self::Input) -> Vec<(String, String)> {
@@ -94,7 +106,7 @@ impl Exercise for SelfAttention {
 
     fn mutants() -> Vec<Mutant> {
         use knobs::*;
-        [HEADS, BLOCK_PROJECTION, SCALE, HEAD_SCALE, SOFTMAX, SOFTMAX_WHOLE, WEIGHTING, MASK].concat()
+        [HEADS, BLOCK_PROJECTION, SCALE, SCALE_STAGE, HEAD_SCALE, SOFTMAX, SOFTMAX_WHOLE, WEIGHTING, MASK].concat()
     }
 
     fn arguments(c: &Self::Input) -> Vec<(String, String)> {
@@ -138,7 +150,8 @@ impl Exercise for CrossAttention {
 
     fn mutants() -> Vec<Mutant> {
         use knobs::*;
-        [ROUTING, HEADS, BLOCK_PROJECTION, SCALE, HEAD_SCALE, SOFTMAX, SOFTMAX_WHOLE, WEIGHTING, MASK].concat()
+        [ROUTING, HEADS, BLOCK_PROJECTION, SCALE, SCALE_STAGE, HEAD_SCALE, SOFTMAX, SOFTMAX_WHOLE, WEIGHTING, MASK]
+            .concat()
     }
 
     fn arguments(c: &Self::Input) -> Vec<(String, String)> {
@@ -182,7 +195,8 @@ impl Exercise for Gated {
 
     fn mutants() -> Vec<Mutant> {
         use knobs::*;
-        [GATE, HEADS, BLOCK_PROJECTION, SCALE, HEAD_SCALE, SOFTMAX, SOFTMAX_WHOLE, WEIGHTING, MASK].concat()
+        [GATE, HEADS, BLOCK_PROJECTION, SCALE, SCALE_STAGE, HEAD_SCALE, SOFTMAX, SOFTMAX_WHOLE, WEIGHTING, MASK]
+            .concat()
     }
 
     fn arguments(c: &Self::Input) -> Vec<(String, String)> {
@@ -232,8 +246,20 @@ impl Exercise for Gqa {
 
     fn mutants() -> Vec<Mutant> {
         use knobs::*;
-        [GROUPED, HEADS, SWAPPED_INPUTS, SCALE, HEAD_SCALE, INPUT_WIDTH_SCALE, SOFTMAX, SOFTMAX_WHOLE, WEIGHTING, MASK]
-            .concat()
+        [
+            GROUPED,
+            HEADS,
+            SWAPPED_INPUTS,
+            SCALE,
+            SCALE_STAGE,
+            HEAD_SCALE,
+            INPUT_WIDTH_SCALE,
+            SOFTMAX,
+            SOFTMAX_WHOLE,
+            WEIGHTING,
+            MASK,
+        ]
+        .concat()
     }
 
     fn arguments(c: &Self::Input) -> Vec<(String, String)> {

@@ -181,6 +181,7 @@ impl Exercise for Sdpa {
     fn mutants() -> Vec<Mutant> {
         [
             knobs::SCALE,
+            knobs::SCALE_STAGE,
             knobs::VALUE_WIDTH_SCALE,
             knobs::SOFTMAX,
             knobs::SOFTMAX_WHOLE,

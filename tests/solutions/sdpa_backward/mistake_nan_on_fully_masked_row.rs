@@ -1,0 +1,44 @@
+//! The -inf fill: a fully masked row becomes NaN.
+
+use attn_quiz::prelude::*;
+
+/// Masked row softmax; a fully masked row stays all zero.
+fn weights(scores: &Matrix, mask: Option<&Mask>) -> Matrix {
+    let mut p = scores.clone();
+    for i in 0..p.nrows() {
+        let allowed = |j: usize| mask.is_none_or(|m| m[(i, j)]);
+        for j in 0..p.ncols() {
+            if !allowed(j) {
+                p[(i, j)] = f32::NEG_INFINITY;
+            }
+        }
+        let m = p.row(i).max();
+        p.row_mut(i).apply(|s| *s = (*s - m).exp());
+        let sum = p.row(i).sum();
+        p.row_mut(i).apply(|s| *s /= sum);
+    }
+    p
+}
+
+pub fn sdpa_backward(
+    q: &Matrix,
+    k: &Matrix,
+    v: &Matrix,
+    mask: Option<&Mask>,
+    d_out: &Matrix,
+) -> (Matrix, Matrix, Matrix) {
+    let scale = 1.0 / (q.ncols() as f32).sqrt();
+    let p = weights(&(q * k.transpose() * scale), mask);
+    let dv = p.transpose() * d_out;
+    let dp = d_out * v.transpose();
+    let mut ds = dp.clone();
+    for i in 0..ds.nrows() {
+        let d: f32 = (0..ds.ncols()).map(|j| dp[(i, j)] * p[(i, j)]).sum();
+        for j in 0..ds.ncols() {
+            ds[(i, j)] = p[(i, j)] * (dp[(i, j)] - d);
+        }
+    }
+    let dq = &ds * k * scale;
+    let dk = ds.transpose() * q * scale;
+    (dq, dk, dv)
+}
