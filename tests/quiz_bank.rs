@@ -123,3 +123,14 @@ fn declares(source: &str, item: &str) -> bool {
         })
     })
 }
+
+#[test]
+fn the_modern_topics_have_at_least_twelve_questions_of_several_kinds() {
+    let bank = bank();
+    for topic in ["positions_rope", "kv_cache_serving", "windows_sinks", "flash_attention"] {
+        let questions: Vec<&Question> = bank.questions().iter().filter(|q| q.topic.id == topic).collect();
+        assert!(questions.len() >= 12, "{topic}: {} questions", questions.len());
+        let kinds: HashSet<KindName> = questions.iter().map(|q| q.kind.name()).collect();
+        assert!(kinds.len() >= 6, "{topic}: only {} kinds", kinds.len());
+    }
+}
