@@ -125,7 +125,10 @@ impl Draw<'_> {
     fn measure(&mut self, variant: Variant, sizes: Sizes) -> Result<Measurement, ShapeError> {
         let Sizes { batch, len, kv_len, d_model, heads, kv_heads } = sizes;
         let seed = self.rng.random();
-        crate::measure::measure(variant, &Config { batch, len, kv_len, d_model, heads, kv_heads, causal: false, seed })
+        crate::measure::measure(
+            variant,
+            &Config { batch, len, kv_len, d_model, heads, kv_heads, seed, ..Config::default() },
+        )
     }
 }
 
