@@ -34,9 +34,9 @@ pub const POSITIONS_ROPE: Topic = Topic { id: "positions_rope", title: "Position
 /// The KV cache in serving: prefill and decode, bytes, paging, quantisation, prefixes.
 pub const KV_CACHE_SERVING: Topic = Topic { id: "kv_cache_serving", title: "The KV cache in serving" };
 /// Sliding windows, rolling caches and attention sinks.
-pub const WINDOWS_SINKS: Topic = Topic { id: "windows_sinks", title: "Sliding windows and attention sinks" };
+pub const WINDOWS_SINKS: Topic = Topic { id: "windows_sinks", title: "Sliding windows and sinks" };
 /// The online softmax, FlashAttention forward and backward, the softmax backward.
-pub const FLASH_ATTENTION: Topic = Topic { id: "flash_attention", title: "FlashAttention and the backward pass" };
+pub const FLASH_ATTENTION: Topic = Topic { id: "flash_attention", title: "FlashAttention and backward" };
 /// Attention inside the transformer block.
 pub const TRANSFORMER: Topic = Topic { id: "transformer", title: "Attention in the transformer" };
 
