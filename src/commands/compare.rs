@@ -14,7 +14,7 @@ pub struct Args {
     /// Query heads H of the multi-head variants.
     #[arg(long, value_name = "H", default_value_t = DEFAULT_HEADS)]
     heads: usize,
-    /// Key/value heads G of gqa [default: the largest divisor of H not above H/4].
+    /// Key/value heads G of gqa, kv_cache, sliding_window and decoder [default: the largest divisor of H not above H/4].
     #[arg(long, value_name = "G")]
     kv_heads: Option<usize>,
     /// Sliding window W of sliding_window and decoder [default: 4].

@@ -25,7 +25,7 @@ pub struct Args {
     // An Option, so that giving it to a single-head variant can be refused.
     #[arg(long, value_name = "H", help = format!("Query heads H, for multi-head variants [default: {DEFAULT_HEADS}]"))]
     heads: Option<usize>,
-    /// Key/value heads G, for gqa [default: the largest divisor of H not above H/4].
+    /// Key/value heads G, for gqa, kv_cache, sliding_window and decoder [default: the largest divisor of H not above H/4].
     #[arg(long, value_name = "G")]
     kv_heads: Option<usize>,
     /// Apply a causal mask (query i sees keys j <= i + S − L), for variants that are not always causal.
