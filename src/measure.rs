@@ -12,7 +12,7 @@
 //! use attn_quiz::measure::{measure, Config, Variant};
 //!
 //! // The classic: N = 2 sequences of L = 5 tokens, D = 16, H = 4 heads.
-//! let config = Config { batch: 2, len: 5, kv_len: 5, d_model: 16, heads: 4, kv_heads: 4, causal: false, seed: 1 };
+//! let config = Config { batch: 2, len: 5, kv_len: 5, d_model: 16, heads: 4, kv_heads: 4, ..Config::default() };
 //! let m = measure(Variant::SelfAttention, &config).unwrap();
 //! assert_eq!(m.output_shape, [2, 5, 16]);
 //! assert_eq!(m.weights_shape, [2, 4, 5, 5]);
@@ -20,7 +20,10 @@
 //! ```
 
 use crate::error::{ShapeError, expect_divisible, expect_eq};
+use crate::layers::{GroupedQueryWeights, KvCache, Rope, RopeStyle};
 use crate::prelude::{Mask, Matrix};
+use crate::reference::decoder::{DecoderAttention, try_decoder_attention_step};
+use crate::reference::kv_cache::empty_cache;
 use crate::reference::{self, luong};
 use crate::sample::Sampler;
 use crate::trace::{self, Step};
@@ -49,21 +52,75 @@ pub enum Variant {
     LuongDot,
     /// Luong's general score q·W_a·kᵀ, with W_a of shape (D × D).
     LuongGeneral,
+    /// Causal multi-head self-attention with RoPE on q and k: one call of the
+    /// KV-cache step on an empty cache, with G = H.
+    Rope,
+    /// Grouped-query decoding over a KV cache with RoPE: a prefill of `prefill`
+    /// tokens, then the other `len − prefill` tokens one call each.
+    KvCache,
+    /// Grouped-query self-attention under a sliding-window mask of `window` keys.
+    SlidingWindow,
+    /// One head of attention with a learned sink logit (gpt-oss), on the raw inputs.
+    Sinks,
+    /// A gpt-oss-style decoder layer: GQA, RoPE, a window of `window` keys and a
+    /// sink per head, called as [`Variant::KvCache`] is.
+    Decoder,
+    /// Flash attention (FA-2 order) on the raw inputs, in `block_q × block_k` tiles.
+    Flash,
 }
 
 impl Variant {
     /// Whether keys and values come from the same sequence as the queries.
     pub fn is_self_attention(self) -> bool {
-        matches!(self, Variant::SelfAttention | Variant::Gated)
+        matches!(
+            self,
+            Variant::SelfAttention
+                | Variant::Gated
+                | Variant::Rope
+                | Variant::KvCache
+                | Variant::SlidingWindow
+                | Variant::Decoder
+        )
     }
 
     /// Whether the variant is one attention without heads.
     pub fn is_single_head(self) -> bool {
-        matches!(self, Variant::Sdpa | Variant::Additive | Variant::LuongDot | Variant::LuongGeneral)
+        matches!(
+            self,
+            Variant::Sdpa
+                | Variant::Additive
+                | Variant::LuongDot
+                | Variant::LuongGeneral
+                | Variant::Sinks
+                | Variant::Flash
+        )
+    }
+
+    /// Whether the variant decodes over a KV cache in several calls (a prefill, then one token per call).
+    pub fn uses_cache(self) -> bool {
+        matches!(self, Variant::KvCache | Variant::Decoder)
+    }
+
+    /// Whether the variant has a sliding window of `window` keys.
+    pub fn has_window(self) -> bool {
+        matches!(self, Variant::SlidingWindow | Variant::Decoder)
+    }
+
+    /// Whether the variant is causal by construction (no `causal` choice).
+    pub fn is_always_causal(self) -> bool {
+        matches!(self, Variant::Rope | Variant::KvCache | Variant::SlidingWindow | Variant::Decoder)
+    }
+
+    /// Whether a causal mask may have fewer queries than keys (aligned bottom-right).
+    fn allows_aligned_causal(self) -> bool {
+        matches!(self, Variant::Sinks | Variant::Flash)
     }
 }
 
 /// The sizes to measure at.
+///
+/// The default is one sequence of one token of width 1 with one head, a window
+/// and blocks of 1 and a one-token prefill: a base to fill in with `..`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// Batch size N.
@@ -82,6 +139,33 @@ pub struct Config {
     pub causal: bool,
     /// Seed of the random inputs and weights.
     pub seed: u64,
+    /// Sliding window W, keys each query sees (sliding_window and decoder only).
+    pub window: usize,
+    /// Tokens of the first call (KV-cache variants only; the rest are decoded one per call).
+    pub prefill: usize,
+    /// Query block size (flash only).
+    pub block_q: usize,
+    /// Key block size (flash only).
+    pub block_k: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            batch: 1,
+            len: 1,
+            kv_len: 1,
+            d_model: 1,
+            heads: 1,
+            kv_heads: 1,
+            causal: false,
+            seed: 0,
+            window: 1,
+            prefill: 1,
+            block_q: 1,
+            block_k: 1,
+        }
+    }
 }
 
 /// One step of the run, with its shape over the whole batch.
@@ -91,16 +175,33 @@ pub struct MeasuredStep {
     pub name: &'static str,
     /// [N, rows, cols], or [N, heads, rows, cols] for a per-head step.
     pub shape: Vec<usize>,
+    /// How many times the step was reported with this shape in one call, outside
+    /// the heads (1 for most steps; the tiles of flash attention repeat).
+    pub repeats: usize,
+    /// The call it belongs to: an index into [`Measurement::calls`] (0 for one-call variants).
+    pub call: usize,
+}
+
+/// One call of a KV-cache variant: which tokens it brought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Call {
+    /// Position of its first token (the cache rows before the call).
+    pub start: usize,
+    /// Tokens in the call.
+    pub tokens: usize,
 }
 
 /// What one run of a variant showed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Measurement {
-    /// Every step in the order first reported.
+    /// Every step in the order first reported, call after call.
     pub steps: Vec<MeasuredStep>,
-    /// Shape of the output over the batch, [N, L, D].
+    /// The calls, in order (one call for variants without a cache).
+    pub calls: Vec<Call>,
+    /// Shape of the output over the batch, [N, L, D] (all calls' rows together).
     pub output_shape: Vec<usize>,
-    /// Shape of the attention weights, [N, H, L, S] (single-head variants: [N, L, S]).
+    /// Shape of the attention weights, [N, H, L, S] (single-head variants: [N, L, S];
+    /// KV-cache variants: the last call's; flash: its log-sum-exp, [N, L]).
     pub weights_shape: Vec<usize>,
     /// Learned numbers in the weights actually built.
     pub parameters: usize,
@@ -109,8 +210,11 @@ pub struct Measurement {
     pub score_flops: u64,
     /// FLOPs of weights·V over the batch: 2·L·S·d_v per head.
     pub value_flops: u64,
-    /// Bytes (f32) of all attention-weight matrices of the batch.
+    /// Bytes (f32) of all attention-weight matrices of the batch (every call).
     pub attention_bytes: u64,
+    /// Bytes (f32) of the largest matrix of scores held at once: a head's whole
+    /// (L × S) scores, or one tile of flash attention.
+    pub largest_scores_bytes: u64,
     /// Bytes (f32) one token adds to the key and value cache of one layer.
     pub kv_cache_bytes_per_token: u64,
 }
@@ -123,17 +227,34 @@ pub struct Measurement {
 pub fn measure(variant: Variant, config: &Config) -> Result<Measurement, ShapeError> {
     check_config(variant, config)?;
     let mut sampler = Sampler::new(config.seed);
-    let mask = config.causal.then(|| reference::causal_mask(config.len));
+    let mask = config.causal.then(|| reference::aligned_causal_mask(config.len, config.kv_len));
     let run = Run::build(variant, config, &mut sampler);
+    let calls = calls_of(variant, config);
     let mut outputs = Vec::with_capacity(config.batch);
     let mut steps = Vec::new();
     for _ in 0..config.batch {
         let inputs = Inputs::sample(config, &mut sampler);
-        let (result, recorded) = trace::record(|| run.forward(&inputs, mask.as_ref()));
-        outputs.push(result?);
-        steps = recorded; // every batch element reports the same steps
+        let mut cache = run.empty_cache();
+        let mut element = Vec::with_capacity(calls.len());
+        steps.clear(); // every batch element reports the same steps
+        for call in &calls {
+            let (result, recorded) = trace::record(|| run.forward(&inputs, mask.as_ref(), call, cache.as_mut()));
+            element.push(result?);
+            steps.push(recorded);
+        }
+        outputs.push(element);
     }
-    Ok(summarise(config, variant, &run, &steps, &outputs))
+    Ok(summarise(config, variant, &run, &calls, &steps, &outputs))
+}
+
+/// The calls a variant is run in: one for all tokens, or a prefill and then
+/// one call per token for the KV-cache variants.
+fn calls_of(variant: Variant, c: &Config) -> Vec<Call> {
+    if !variant.uses_cache() {
+        return vec![Call { start: 0, tokens: c.len }];
+    }
+    let decode = (c.prefill..c.len).map(|start| Call { start, tokens: 1 });
+    std::iter::once(Call { start: 0, tokens: c.prefill }).chain(decode).collect()
 }
 
 /// Weights for one variant, built once and shared by the batch.
@@ -145,7 +266,16 @@ enum Run {
     Additive(crate::layers::AdditiveWeights),
     LuongDot,
     LuongGeneral(Matrix),
+    Rope(GroupedQueryWeights),
+    KvCache(GroupedQueryWeights),
+    SlidingWindow(GroupedQueryWeights, Mask),
+    Sinks(f32),
+    Decoder(DecoderAttention),
+    Flash { causal: bool, block_q: usize, block_k: usize },
 }
+
+/// The rotary embedding the RoPE variants are run with (Llama's base, Hugging Face's pairing).
+const ROPE: Rope = Rope { base: 10000.0, style: RopeStyle::HalfSplit };
 
 /// The random sequences of one batch element: queries, keys, values.
 struct Inputs {
@@ -180,12 +310,59 @@ impl Run {
             Variant::Additive => Run::Additive(s.additive_weights(c.d_model, c.d_model, c.d_model)),
             Variant::LuongDot => Run::LuongDot,
             Variant::LuongGeneral => Run::LuongGeneral(s.linear(c.d_model, c.d_model).weight),
+            Variant::Rope => Run::Rope(s.grouped_query_weights(c.d_model, c.heads, c.heads, c.d_model / c.heads)),
+            Variant::KvCache => {
+                Run::KvCache(s.grouped_query_weights(c.d_model, c.heads, c.kv_heads, c.d_model / c.heads))
+            }
+            Variant::SlidingWindow => Run::SlidingWindow(
+                s.grouped_query_weights(c.d_model, c.heads, c.kv_heads, c.d_model / c.heads),
+                reference::sliding_window_mask(c.len, c.len, c.window),
+            ),
+            Variant::Sinks => Run::Sinks(s.row(1)[0]),
+            Variant::Decoder => Run::Decoder(DecoderAttention {
+                attn: s.grouped_query_weights(c.d_model, c.heads, c.kv_heads, c.d_model / c.heads),
+                sinks: s.row(c.heads).iter().copied().collect(),
+                rope: ROPE,
+                window: Some(c.window),
+            }),
+            Variant::Flash => Run::Flash { causal: c.causal, block_q: c.block_q, block_k: c.block_k },
         }
     }
 
-    fn forward(&self, x: &Inputs, mask: Option<&Mask>) -> Result<Forward, ShapeError> {
-        let single = |(out, w): (Matrix, Matrix)| (out, vec![w]);
+    /// A fresh, empty cache for the variants that decode over one.
+    fn empty_cache(&self) -> Option<KvCache> {
         match self {
+            Run::Rope(w) | Run::KvCache(w) => Some(empty_cache(w)),
+            Run::Decoder(layer) => Some(empty_cache(&layer.attn)),
+            _ => None,
+        }
+    }
+
+    /// One call: all tokens, or (KV-cache variants) the tokens of `call` over `cache`.
+    fn forward(
+        &self,
+        x: &Inputs,
+        mask: Option<&Mask>,
+        call: &Call,
+        cache: Option<&mut KvCache>,
+    ) -> Result<Forward, ShapeError> {
+        let single = |(out, w): (Matrix, Matrix)| (out, vec![w]);
+        let tokens = || x.query.rows(call.start, call.tokens).into_owned(); // (tokens, D)
+        match self {
+            Run::Rope(w) | Run::KvCache(w) => {
+                reference::try_decode_step(&tokens(), cache.expect("a cache variant has a cache"), w, Some(&ROPE))
+            }
+            Run::Decoder(layer) => {
+                try_decoder_attention_step(&tokens(), cache.expect("a cache variant has a cache"), layer)
+            }
+            Run::SlidingWindow(w, window) => {
+                reference::try_grouped_query_attention(&x.query, &x.query, &x.query, w, Some(window))
+            }
+            Run::Sinks(sink) => reference::try_attention_with_sink(&x.query, &x.key, &x.value, *sink, mask).map(single),
+            Run::Flash { causal, block_q, block_k } => {
+                reference::try_flash_attention(&x.query, &x.key, &x.value, *causal, *block_q, *block_k)
+                    .map(|(out, _lse)| (out, Vec::new()))
+            }
             Run::Sdpa => reference::try_scaled_dot_product_attention(&x.query, &x.key, &x.value, mask).map(single),
             Run::MultiHead(Variant::SelfAttention, w) => reference::try_self_attention(&x.query, w, mask),
             Run::MultiHead(Variant::CrossAttention, w) => reference::try_cross_attention(&x.query, &x.key, w, mask),
@@ -208,68 +385,89 @@ impl Run {
             Run::GroupedQuery(w) => w.parameter_count(),
             Run::Additive(w) => w.parameter_count(),
             Run::LuongGeneral(w_a) => w_a.len(),
+            Run::Rope(w) | Run::KvCache(w) | Run::SlidingWindow(w, _) => w.parameter_count(),
+            Run::Sinks(_) => 1,
+            Run::Decoder(layer) => layer.attn.parameter_count() + layer.sinks.len(),
+            Run::Flash { .. } => 0,
         }
     }
 }
 
-/// Turns one element's recorded steps and the batch's outputs into a [`Measurement`].
-fn summarise(c: &Config, variant: Variant, run: &Run, steps: &[Step], outputs: &[Forward]) -> Measurement {
+/// Turns one element's recorded steps (per call) and the batch's outputs into a [`Measurement`].
+fn summarise(
+    c: &Config,
+    variant: Variant,
+    run: &Run,
+    calls: &[Call],
+    steps: &[Vec<Step>],
+    outputs: &[Vec<Forward>],
+) -> Measurement {
     let n = c.batch;
-    let batched = batch_steps(n, steps);
-    let (out, weights) = &outputs[0];
-    let (l, s) = weights[0].shape();
-    let weights_shape = if !variant.is_single_head() { vec![n, weights.len(), l, s] } else { vec![n, l, s] };
+    let batched = steps.iter().enumerate().flat_map(|(call, steps)| batch_steps(n, call, steps)).collect();
+    let all_steps: Vec<&Step> = steps.iter().flatten().collect();
+    let first = |name| all_steps.iter().find(|s| s.name == name).map(|s| s.shape.1);
+    let element = &outputs[0];
+    let (last_out, last_weights) = element.last().expect("at least one call");
+    let output_rows: usize = element.iter().map(|(out, _)| out.nrows()).sum();
+    let weights_shape = match last_weights.first() {
+        None => vec![n, output_rows], // flash: one log-sum-exp per query
+        Some(w) if !variant.is_single_head() => vec![n, last_weights.len(), w.nrows(), w.ncols()],
+        Some(w) => vec![n, w.nrows(), w.ncols()],
+    };
     // Per-head widths, read off the trace: the query side of the scores and the weighted values.
-    let d_k = width_of(steps, "q_heads").or_else(|| width_of(steps, "q_projected")).unwrap_or(c.d_model);
-    let d_v = width_of(steps, "weighted_values").unwrap_or(c.d_model);
-    let pairs = count_of(steps, "scores") as u64 * (l * s) as u64 * n as u64;
+    let d_k = first("q_heads").or_else(|| first("q_projected")).unwrap_or(c.d_model);
+    let d_v = first("weighted_values").unwrap_or(c.d_model);
+    // Every (query, key) score computed, over all heads, calls and tiles.
+    let score_matrices = all_steps.iter().filter(|s| matches!(s.name, "scores" | "score_tile"));
+    let pairs = score_matrices.clone().map(|s| (s.shape.0 * s.shape.1) as u64).sum::<u64>() * n as u64;
+    let largest_scores = score_matrices.map(|s| (s.shape.0 * s.shape.1) as u64).max().unwrap_or(0);
     let score_flops = if variant == Variant::Additive { 3 * pairs * d_k as u64 } else { 2 * pairs * d_k as u64 };
     // Keys and values a token leaves in the cache: their projected widths, or the raw (D-wide) inputs.
-    let k_width = width_of(steps, "k_projected").unwrap_or(c.d_model);
-    let v_width = width_of(steps, "v_projected").unwrap_or(c.d_model);
+    let k_width = first("k_projected").unwrap_or(c.d_model);
+    let v_width = first("v_projected").unwrap_or(c.d_model);
+    let weights_bytes = outputs.iter().flatten().flat_map(|(_, w)| w).map(|w| w.len() as u64 * F32_BYTES).sum();
     Measurement {
         steps: batched,
-        output_shape: vec![n, out.nrows(), out.ncols()],
+        calls: calls.to_vec(),
+        output_shape: vec![n, output_rows, last_out.ncols()],
         weights_shape,
         parameters: run.parameters(),
         score_flops,
         value_flops: 2 * pairs * d_v as u64,
-        attention_bytes: outputs.iter().flat_map(|(_, w)| w).map(|w| w.len() as u64 * F32_BYTES).sum(),
+        attention_bytes: weights_bytes,
+        largest_scores_bytes: largest_scores * F32_BYTES,
         kv_cache_bytes_per_token: (k_width + v_width) as u64 * F32_BYTES,
     }
 }
 
-/// Groups the steps of one batch element by name, in order of first appearance,
-/// and gives each its batched shape.
-fn batch_steps(n: usize, steps: &[Step]) -> Vec<MeasuredStep> {
-    let mut names: Vec<&'static str> = Vec::new();
+/// Groups the steps of one call of one batch element and gives each group its
+/// batched shape: per-head steps are grouped by name and shape over the whole
+/// call and count their heads; other steps are grouped only when the same step
+/// is reported again right after itself (flash's tiles), and count their repeats.
+fn batch_steps(n: usize, call: usize, steps: &[Step]) -> Vec<MeasuredStep> {
+    let mut groups: Vec<(&Step, usize)> = Vec::new();
     for step in steps {
-        if !names.contains(&step.name) {
-            names.push(step.name);
+        let same = |g: &(&Step, usize)| g.0.name == step.name && g.0.shape == step.shape;
+        let group = match step.head {
+            Some(_) => groups.iter_mut().find(|g| g.0.head.is_some() && same(g)),
+            None => groups.last_mut().filter(|g| g.0.head.is_none() && same(g)),
+        };
+        match group {
+            Some(group) => group.1 += 1,
+            None => groups.push((step, 1)),
         }
     }
-    names
+    groups
         .into_iter()
-        .map(|name| {
-            let first = steps.iter().find(|s| s.name == name).expect("name taken from the steps");
-            let (rows, cols) = first.shape;
-            let shape = match first.head {
-                Some(_) => vec![n, count_of(steps, name), rows, cols],
-                None => vec![n, rows, cols],
+        .map(|(step, count)| {
+            let (rows, cols) = step.shape;
+            let (shape, repeats) = match step.head {
+                Some(_) => (vec![n, count, rows, cols], 1),
+                None => (vec![n, rows, cols], count),
             };
-            MeasuredStep { name, shape }
+            MeasuredStep { name: step.name, shape, repeats, call }
         })
         .collect()
-}
-
-/// How many times a step was reported (once per head for per-head steps).
-fn count_of(steps: &[Step], name: &str) -> usize {
-    steps.iter().filter(|s| s.name == name).count()
-}
-
-/// Columns of the first step called `name`, if any.
-fn width_of(steps: &[Step], name: &str) -> Option<usize> {
-    steps.iter().find(|s| s.name == name).map(|s| s.shape.1)
 }
 
 /// Rejects sizes the variant cannot run with.
@@ -282,14 +480,29 @@ fn check_config(variant: Variant, c: &Config) -> Result<(), ShapeError> {
     if variant.is_self_attention() {
         expect_eq("kv_len of a self-attention variant (must equal len)", c.len, c.kv_len)?;
     }
-    if c.causal {
+    if c.causal && variant.allows_aligned_causal() {
+        if c.len > c.kv_len {
+            return Err(ShapeError::CausalNeedsMoreKeys { queries: c.len, keys: c.kv_len });
+        }
+    } else if c.causal {
         expect_eq("kv_len with a causal mask (must equal len)", c.len, c.kv_len)?;
+    }
+    if variant.has_window() && c.window == 0 {
+        return Err(ShapeError::Zero { what: "window" });
+    }
+    if variant.uses_cache() {
+        if c.prefill == 0 {
+            return Err(ShapeError::Zero { what: "prefill" });
+        }
+        if c.prefill > c.len {
+            return Err(ShapeError::Mismatch { what: "prefill (at most len)", expected: c.len, got: c.prefill });
+        }
     }
     if variant.is_single_head() {
         return Ok(());
     }
     expect_divisible("d_model", c.d_model, c.heads)?;
-    if variant == Variant::GroupedQuery {
+    if matches!(variant, Variant::GroupedQuery | Variant::KvCache | Variant::SlidingWindow | Variant::Decoder) {
         if c.kv_heads == 0 {
             return Err(ShapeError::Zero { what: "num_kv_heads" });
         }
@@ -305,7 +518,7 @@ mod tests {
     use super::*;
 
     fn config(heads: usize, kv_heads: usize) -> Config {
-        Config { batch: 2, len: 5, kv_len: 5, d_model: 16, heads, kv_heads, causal: false, seed: 3 }
+        Config { batch: 2, len: 5, kv_len: 5, d_model: 16, heads, kv_heads, seed: 3, ..Config::default() }
     }
 
     #[test]

@@ -151,6 +151,109 @@ fn trace_of_additive_attention() {
     assert_snapshot("trace_additive", &out);
 }
 
+/// RoPE self-attention, N = 2, L = 3, D = 8, H = 2 (d_k = 4): one call on an empty
+/// cache. Parameters 4·(8·8 + 8) = 288; FLOPs 2·N·H·L·L·d_k = 2·2·2·3·3·4 = 288
+/// each; weights 2·2·3·3·4 = 144 bytes; KV cache 2·8·4 = 64 bytes per token.
+#[test]
+fn trace_of_rope() {
+    assert_snapshot("trace_rope", &stdout_of(&["trace", "rope", "--len", "3", "--d-model", "8", "--heads", "2"]));
+}
+
+/// N = 1, L = 5, prefill 3, D = 16, H = 4, G = 2 (d_k = 4): calls of 3, 1, 1
+/// tokens over 3, 4, 5 cached rows. Parameters q, o 16·16 + 16 = 272 each, k, v
+/// 16·8 + 8 = 136 each: 816. Scores per head 3·3 + 1·4 + 1·5 = 18, ×4 heads = 72
+/// pairs; FLOPs 2·72·4 = 576 each; weights 72·4 = 288 bytes; KV (8 + 8)·4 = 64
+/// bytes per token; the final cache 2·5·8·4 = 320 bytes.
+#[test]
+fn trace_of_kv_cache_decoding() {
+    let args = ["trace", "kv_cache", "--batch", "1", "--len", "5", "--prefill", "3", "--d-model", "16", "--heads", "4"];
+    assert_snapshot("trace_kv_cache", &stdout_of(&[&args[..], &["--kv-heads", "2"]].concat()));
+}
+
+/// N = 2, L = 5, W = 2, D = 8, H = 2, G = 1 (d_k = 4). Parameters q, o 72 each,
+/// k, v 8·4 + 4 = 36 each: 216. FLOPs 2·2·2·5·5·4 = 800 each (masked scores
+/// are still computed); weights 2·2·5·5·4 = 400 bytes; KV (4 + 4)·4 = 32.
+#[test]
+fn trace_of_sliding_window_attention() {
+    let args = ["trace", "sliding_window", "--len", "5", "--window", "2", "--d-model", "8", "--heads", "2"];
+    assert_snapshot("trace_sliding_window", &stdout_of(&[&args[..], &["--kv-heads", "1"]].concat()));
+}
+
+/// One head with a sink, N = 2, L = 3, S = 5, D = 4, aligned causal mask: the
+/// sink adds a sixth score column. Parameters 1 (the sink); FLOPs 2·2·3·5·4 =
+/// 240 each; weights (sink dropped) 2·3·5·4 = 120 bytes; KV 2·4·4 = 32.
+#[test]
+fn trace_of_attention_with_a_sink() {
+    let out = stdout_of(&["trace", "sinks", "--len", "3", "--kv-len", "5", "--d-model", "4", "--causal"]);
+    assert_snapshot("trace_sinks", &out);
+}
+
+/// N = 1, L = 4, prefill 2, W = 2, D = 16, H = 4, G = 1 (d_k = 4). Parameters
+/// 272 + 272 + 68 + 68 + 4 sinks = 684. Scores per head 2·2 + 1·3 + 1·4 = 11, ×4
+/// = 44 pairs: FLOPs 2·44·4 = 352 each; weights 44·4 = 176 bytes; KV (4 + 4)·4
+/// = 32 per token; final cache 2·4·4·4 = 128 bytes.
+#[test]
+fn trace_of_the_decoder() {
+    let args = ["trace", "decoder", "--batch", "1", "--len", "4", "--prefill", "2", "--window", "2"];
+    let sizes = ["--d-model", "16", "--heads", "4", "--kv-heads", "1"];
+    assert_snapshot("trace_decoder", &stdout_of(&[&args[..], &sizes[..]].concat()));
+}
+
+/// Flash, N = 2, L = 6, S = 9, D = 4, blocks 4 × 4, aligned causal (query i at
+/// i + 3). Query block 0 (last query at 6) needs keys 0..6: two [4, 4] tiles;
+/// block 1 (last at 8) all 9 keys: [2, 4] twice and [2, 1]. Pairs 16 + 16 + 8 +
+/// 8 + 2 = 50 per sequence: FLOPs 2·2·50·4 = 800 each; no weights kept; largest
+/// tile 16·4 = 64 bytes; KV 2·4·4 = 32.
+#[test]
+fn trace_of_flash_attention() {
+    let args = ["trace", "flash", "--len", "6", "--kv-len", "9", "--d-model", "4", "--causal"];
+    assert_snapshot("trace_flash", &stdout_of(&[&args[..], &["--block-q", "4", "--block-k", "4"]].concat()));
+}
+
+#[test]
+fn trace_refuses_impossible_modern_configurations() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["rope", "--causal"],
+            "--causal does not apply to rope: it is always causal (each query sees keys up to its own position)",
+        ),
+        (
+            &["mha", "--window", "4"],
+            "--window does not apply to mha: it has no sliding window (sliding_window and decoder have one)",
+        ),
+        (
+            &["sliding_window", "--prefill", "2"],
+            "--prefill does not apply to sliding_window: it runs in one call, without a KV cache (kv_cache and decoder decode)",
+        ),
+        (&["sdpa", "--block-q", "2"], "--block-q does not apply to sdpa: only flash works in tiles"),
+        (&["kv_cache", "--block-k", "2"], "--block-k does not apply to kv_cache: only flash works in tiles"),
+        (&["kv_cache", "--prefill", "11"], "--prefill 11 is impossible: it must be from 1 to L = 10"),
+        (&["decoder", "--prefill", "0", "--len", "6"], "--prefill 0 is impossible: it must be from 1 to L = 6"),
+        (&["decoder", "--window", "0"], "cannot run decoder at these sizes: window must be at least 1"),
+        (&["flash", "--block-k", "0"], "cannot run flash at these sizes: block_k must be at least 1"),
+        (
+            &["flash", "--len", "6", "--kv-len", "4", "--causal"],
+            "cannot run flash at these sizes: aligned causal attention needs l_q <= l_k, got l_q = 6 queries and l_k = 4 keys",
+        ),
+        (
+            &["kv_cache", "--len", "100", "--prefill", "1"],
+            "too large to run: the decode steps L − prefill must be at most 64",
+        ),
+        (
+            &["flash", "--len", "1000", "--block-q", "1", "--block-k", "1", "--d-model", "8"],
+            "too large to run: the number of tiles ⌈L/block_q⌉·⌈S/block_k⌉ must be at most 16,384",
+        ),
+        (
+            &["decoder", "--d-model", "24", "--heads", "8"],
+            "cannot run decoder at these sizes: shape mismatch: head_dim mod 2 (RoPE rotates pairs, head_dim must be even) must be 0, got 1",
+        ),
+    ];
+    for (args, message) in cases {
+        let stderr = usage_error(&[&["trace"], *args].concat());
+        assert_eq!(stderr, format!("error: {message}\n"), "trace {args:?}");
+    }
+}
+
 #[test]
 fn trace_refuses_impossible_configurations() {
     let cases: &[(&[&str], &str)] = &[
@@ -179,7 +282,7 @@ fn trace_refuses_impossible_configurations() {
         (&["mha", "--len", "99999999999"], "too large to run: N·L·S·D must be at most 67,108,864"),
         (
             &["softmax"],
-            "unknown variant `softmax`; choose one of: sdpa, mha, self_attention, cross_attention, gated, gqa, mqa, additive, luong_dot, luong_general",
+            "unknown variant `softmax`; choose one of: sdpa, mha, self_attention, cross_attention, gated, gqa, mqa, additive, luong_dot, luong_general, rope, kv_cache, sliding_window, sinks, decoder, flash",
         ),
     ];
     for (args, message) in cases {
@@ -197,6 +300,10 @@ fn trace_refuses_impossible_configurations() {
 /// luong_dot none; luong_general one 512·512 W_a: 262,144.
 /// KV cache per token 2·(width of K and V)·4: 2·512·4 = 4,096 (sdpa, multi-head,
 /// and additive, which caches k·W_k and v); gqa 2·128·4 = 1,024; mqa 2·64·4 = 512.
+/// Modern rows: rope has MHA's weights (1,050,624, 4,096 B); kv_cache and
+/// sliding_window gqa's (656,640, 1,024 B); decoder 8 sinks more (656,648);
+/// sinks 1 parameter, flash none, both 2·512·4 = 4,096 B over raw k, v; the
+/// windowed rows keep the last W = 4 (the default window).
 #[test]
 fn compare_at_the_default_sizes() {
     assert_snapshot("compare", &stdout_of(&["compare"]));
@@ -205,13 +312,33 @@ fn compare_at_the_default_sizes() {
 /// D = 64, H = 4, G = 1. mha 4·64·64 + 4·64 = 16,640; gated 16,640 + 4,160 =
 /// 20,800; gqa with G = 1 equals mqa: q, o 4,160 each, k, v 64·16 + 16 = 1,040
 /// each: 10,400; additive 2·64·64 + 64 = 8,256. KV: 2·64·4 = 512, gqa and mqa
-/// 2·16·4 = 128.
+/// 2·16·4 = 128. Modern rows: rope 16,640 and 512 B; kv_cache, sliding_window
+/// as gqa (10,400, 128 B), decoder 4 sinks more (10,404); sinks 1, flash 0, 512 B.
 #[test]
 fn compare_at_chosen_sizes() {
     assert_snapshot(
         "compare_d64_h4_g1",
         &stdout_of(&["compare", "--d-model", "64", "--heads", "4", "--kv-heads", "1"]),
     );
+}
+
+/// D = 256, H = 8, G = 2 (d_k = 32), W = 128. kv_cache, sliding_window, decoder:
+/// K and V are 2·32 = 64 wide, so 2·64·4 = 512 B per token; the windowed ones
+/// keep the last 128. q, o 256·256 + 256 = 65,792 each, k, v 256·64 + 64 =
+/// 16,448 each: 164,480, the decoder 8 sinks more: 164,488. sinks and flash
+/// attend over raw k, v: 2·256·4 = 2,048 B.
+#[test]
+fn compare_notes_g_and_the_window() {
+    let out = stdout_of(&["compare", "--d-model", "256", "--heads", "8", "--kv-heads", "2", "--window", "128"]);
+    let line = |name: &str| out.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap().to_string();
+    let cells =
+        |name| line(name).split("  ").filter(|c| !c.is_empty()).map(|c| c.trim().to_string()).collect::<Vec<_>>();
+    let tail = |name| cells(name).iter().rev().take(5).rev().cloned().collect::<Vec<_>>();
+    assert_eq!(tail("kv_cache"), ["8", "2", "164,480", "512 B", "all tokens"]);
+    assert_eq!(tail("sliding_window"), ["8", "2", "164,480", "512 B", "last W=128"]);
+    assert_eq!(tail("decoder"), ["8", "2", "164,488", "512 B", "last W=128"]);
+    assert_eq!(tail("flash"), ["1", "1", "0", "2,048 B", "all tokens"]);
+    assert_eq!(tail("sinks"), ["1", "1", "1", "2,048 B", "all tokens"]);
 }
 
 #[test]
@@ -227,5 +354,9 @@ fn compare_refuses_impossible_sizes() {
     assert_eq!(
         usage_error(&["compare", "--d-model", "0"]),
         "error: cannot run sdpa at these sizes: d_model must be at least 1\n"
+    );
+    assert_eq!(
+        usage_error(&["compare", "--window", "0"]),
+        "error: cannot run sliding_window at these sizes: window must be at least 1\n"
     );
 }

@@ -204,3 +204,240 @@ fn luong_dot_and_general_attention() {
     assert_eq!(output.shape(), (L, D));
     assert_trace("luong_general", sizes(), expected);
 }
+
+// ---- the modern variants ----
+
+/// A step as (call, name, shape for one batch element).
+type CallStep = (usize, &'static str, Vec<usize>);
+
+/// Asserts that tracing `name` at `sizes` reports exactly `expected`, call by
+/// call, with N in front; every step is reported once (no repeats).
+fn assert_calls(name: &str, sizes: Sizes, expected: Vec<CallStep>) {
+    let run = trace::run(variant(name).unwrap(), &Sizes { batch: Some(N), ..sizes }).unwrap();
+    let traced: Vec<CallStep> = run.measurement.steps.iter().map(|s| (s.call, s.name, s.shape.clone())).collect();
+    let expected: Vec<CallStep> = expected.into_iter().map(|(c, n, s)| (c, n, [vec![N], s].concat())).collect();
+    assert_eq!(traced, expected, "{name}");
+    assert!(run.measurement.steps.iter().all(|s| s.repeats == 1), "{name}");
+}
+
+/// The projections, rotations, cache and heads of one cached call, run directly
+/// on the reference's own functions: x (s × D) at positions p..p+s−1, after
+/// `decode_step` has appended it to `cache`.
+fn cached_call_steps(x: &Matrix, cache: &KvCache, w: &GroupedQueryWeights, rope: &Rope) -> Vec<Expected> {
+    let (p, s) = (cache.keys.nrows() - x.nrows(), x.nrows());
+    let positions: Vec<usize> = (p..p + s).collect();
+    let (q, k, v) = (w.q.forward(x), w.k.forward(x), w.v.forward(x));
+    let q_rotated = reference::apply_rope(&q, &positions, w.d_k(), rope);
+    let k_rotated = reference::apply_rope(&k, &positions, w.d_k(), rope);
+    vec![
+        ("q_projected", shape(&q)),
+        ("k_projected", shape(&k)),
+        ("v_projected", shape(&v)),
+        ("q_rotated", shape(&q_rotated)),
+        ("k_rotated", shape(&k_rotated)),
+        ("cached_keys", shape(&cache.keys)),
+        ("cached_values", shape(&cache.values)),
+        ("q_heads", heads_shape(&split_heads(&q_rotated, w.num_heads))),
+        ("k_heads", heads_shape(&split_heads(&cache.keys, w.num_kv_heads))),
+        ("v_heads", heads_shape(&split_heads(&cache.values, w.num_kv_heads))),
+    ]
+}
+
+/// The rotary embedding `measure` runs the RoPE variants with.
+const ROPE: Rope = Rope { base: 10000.0, style: RopeStyle::HalfSplit };
+
+/// kv_cache: L = 5 tokens of D = 12, H = 6, G = 2 (d_k = 2), a prefill of 3 then
+/// two single-token calls, each run here with `decode_step` itself.
+#[test]
+fn kv_cache_decoding_call_by_call() {
+    let (heads, kv_heads, prefill) = (6, 2, 3);
+    let mut s = Sampler::new(8);
+    let x = s.matrix(L, D);
+    let w = s.grouped_query_weights(D, heads, kv_heads, D / heads);
+    let mut cache = reference::kv_cache::empty_cache(&w);
+    let mut expected = Vec::new();
+    let calls = [(0, prefill), (prefill, 1), (prefill + 1, 1)];
+    for (call, &(start, tokens)) in calls.iter().enumerate() {
+        let chunk = x.rows(start, tokens).into_owned();
+        let (output, weights) = reference::decode_step(&chunk, &mut cache, &w, Some(&ROPE));
+        assert_eq!(heads_shape(&weights), [heads, tokens, start + tokens], "one weight per cached key");
+        let mut steps = cached_call_steps(&chunk, &cache, &w, &ROPE);
+        let q_heads = split_heads(
+            &reference::apply_rope(&w.q.forward(&chunk), &(start..start + tokens).collect::<Vec<_>>(), w.d_k(), &ROPE),
+            heads,
+        );
+        let (k_heads, v_heads) = (split_heads(&cache.keys, kv_heads), split_heads(&cache.values, kv_heads));
+        let mask = reference::aligned_causal_mask(tokens, start + tokens);
+        steps.extend(per_head_steps(&q_heads, &k_heads, &v_heads, |h| h / (heads / kv_heads), Some(&mask)));
+        steps.push(("output", shape(&output)));
+        expected.extend(steps.into_iter().map(|(name, shape)| (call, name, shape)));
+    }
+    assert_eq!(cache.keys.shape(), (L, kv_heads * D / heads), "the cache grew to L rows of G·d_k");
+    let sizes = Sizes {
+        len: Some(L),
+        d_model: Some(D),
+        heads: Some(heads),
+        kv_heads: Some(kv_heads),
+        prefill: Some(prefill),
+        ..Sizes::default()
+    };
+    assert_calls("kv_cache", sizes, expected);
+}
+
+/// rope: one call of the cached step on an empty cache, with G = H = 3 (d_k = 4).
+#[test]
+fn rope_self_attention_is_one_prefill() {
+    let heads = 3;
+    let mut s = Sampler::new(9);
+    let x = s.matrix(L, D);
+    let w = s.grouped_query_weights(D, heads, heads, D / heads);
+    let mut cache = reference::kv_cache::empty_cache(&w);
+    let (output, _) = reference::decode_step(&x, &mut cache, &w, Some(&ROPE));
+    let mut steps = cached_call_steps(&x, &cache, &w, &ROPE);
+    let q_heads =
+        split_heads(&reference::apply_rope(&w.q.forward(&x), &(0..L).collect::<Vec<_>>(), w.d_k(), &ROPE), heads);
+    let (k_heads, v_heads) = (split_heads(&cache.keys, heads), split_heads(&cache.values, heads));
+    steps.extend(per_head_steps(&q_heads, &k_heads, &v_heads, |h| h, Some(&causal_mask(L))));
+    steps.push(("output", shape(&output)));
+    let expected = steps.into_iter().map(|(name, shape)| (0, name, shape)).collect();
+    assert_calls("rope", Sizes { len: Some(L), d_model: Some(D), heads: Some(heads), ..Sizes::default() }, expected);
+}
+
+/// sliding_window: GQA self-attention (H = 4, G = 2, d_k = 3) under the window mask of W = 2.
+#[test]
+fn sliding_window_attention() {
+    let (heads, kv_heads, window) = (4, 2, 2);
+    let mut s = Sampler::new(10);
+    let x = s.matrix(L, D);
+    let w = s.grouped_query_weights(D, heads, kv_heads, D / heads);
+    let mask = reference::sliding_window_mask(L, L, window);
+    let (q, k, v) = (w.q.forward(&x), w.k.forward(&x), w.v.forward(&x));
+    let (q_heads, k_heads, v_heads) = (split_heads(&q, heads), split_heads(&k, kv_heads), split_heads(&v, kv_heads));
+    let mut expected = vec![
+        ("q_projected", shape(&q)),
+        ("k_projected", shape(&k)),
+        ("v_projected", shape(&v)),
+        ("q_heads", heads_shape(&q_heads)),
+        ("k_heads", heads_shape(&k_heads)),
+        ("v_heads", heads_shape(&v_heads)),
+    ];
+    expected.extend(per_head_steps(&q_heads, &k_heads, &v_heads, |h| h / 2, Some(&mask)));
+    let (output, _) = reference::grouped_query_attention(&x, &x, &x, &w, Some(&mask));
+    expected.push(("output", shape(&output)));
+    let sizes = Sizes {
+        len: Some(L),
+        d_model: Some(D),
+        heads: Some(heads),
+        kv_heads: Some(kv_heads),
+        window: Some(window),
+        ..Sizes::default()
+    };
+    assert_trace("sliding_window", sizes, expected);
+}
+
+/// sinks: one head over raw q (L × D), k, v (S × D), aligned causal mask; the
+/// sink is one more score column.
+#[test]
+fn attention_with_a_sink() {
+    let mut s = Sampler::new(11);
+    let (q, k, v) = (s.matrix(L, D), s.matrix(S, D), s.matrix(S, D));
+    let mask = reference::aligned_causal_mask(L, S);
+    let (output, weights) = reference::attention_with_sink(&q, &k, &v, 0.5, Some(&mask));
+    let with_sink = vec![L, weights.ncols() + 1];
+    let expected = vec![
+        ("scores", shape(&(&q * k.transpose()))),
+        ("scores_with_sink", with_sink.clone()),
+        ("mask", with_sink.clone()),
+        ("weights", with_sink),
+        ("weighted_values", shape(&output)),
+    ];
+    let sizes = Sizes { len: Some(L), kv_len: Some(S), d_model: Some(D), causal: true, ..Sizes::default() };
+    assert_trace("sinks", sizes, expected);
+}
+
+/// decoder: D = 12, H = 2, G = 1 (d_k = 6, even as RoPE needs), W = 2, a
+/// prefill of 4 then one token; the sink adds one score column per head.
+#[test]
+fn decoder_call_by_call() {
+    let (heads, kv_heads, window, prefill) = (2, 1, 2, 4);
+    let mut s = Sampler::new(12);
+    let x = s.matrix(L, D);
+    let layer = reference::decoder::DecoderAttention {
+        attn: s.grouped_query_weights(D, heads, kv_heads, D / heads),
+        sinks: vec![0.0; heads],
+        rope: ROPE,
+        window: Some(window),
+    };
+    let mut cache = reference::kv_cache::empty_cache(&layer.attn);
+    let mut expected = Vec::new();
+    for (call, (start, tokens)) in [(0, prefill), (prefill, 1)].into_iter().enumerate() {
+        let chunk = x.rows(start, tokens).into_owned();
+        let (output, weights) = reference::decoder::decoder_attention_step(&chunk, &mut cache, &layer);
+        let mut steps = cached_call_steps(&chunk, &cache, &layer.attn, &ROPE);
+        let n = cache.keys.nrows();
+        steps.push(("layer_mask", shape_of_mask(&reference::sliding_window_mask(tokens, n, window))));
+        let d_k = D / heads;
+        steps.push(("scores", vec![heads, tokens, n]));
+        steps.push(("scores_with_sink", vec![heads, tokens, n + 1]));
+        steps.push(("mask", vec![heads, tokens, n + 1]));
+        steps.push(("weights", vec![heads, tokens, n + 1]));
+        steps.push(("weighted_values", vec![heads, tokens, d_k]));
+        steps.push(("merged", vec![tokens, heads * d_k]));
+        steps.push(("output", shape(&output)));
+        assert_eq!(heads_shape(&weights), [heads, tokens, n], "the sink's column is dropped");
+        expected.extend(steps.into_iter().map(|(name, shape)| (call, name, shape)));
+    }
+    let sizes = Sizes {
+        len: Some(L),
+        d_model: Some(D),
+        heads: Some(heads),
+        kv_heads: Some(kv_heads),
+        window: Some(window),
+        prefill: Some(prefill),
+        ..Sizes::default()
+    };
+    assert_calls("decoder", sizes, expected);
+}
+
+fn shape_of_mask(m: &Mask) -> Vec<usize> {
+    vec![m.nrows(), m.ncols()]
+}
+
+/// flash: L = 5 queries, S = 7 keys, blocks 2 × 3, aligned causal (query i at
+/// i + 2). Query block 0 (last query at 3) needs keys 0..3: key blocks at 0 and 3;
+/// block 1 (last at 5) the same two; block 2 (query 4, at 6) all three, the
+/// last one a single key. Consecutive tiles of one shape are one row, ×repeats.
+#[test]
+fn flash_attention_tiles() {
+    let mut s = Sampler::new(13);
+    let (q, k, v) = (s.matrix(L, D), s.matrix(S, D), s.matrix(S, D));
+    let (output, lse) = reference::flash_attention(&q, &k, &v, true, 2, 3);
+    assert_eq!((output.shape(), lse.len()), ((L, D), L));
+    let sizes = Sizes {
+        len: Some(L),
+        kv_len: Some(S),
+        d_model: Some(D),
+        causal: true,
+        block_q: Some(2),
+        block_k: Some(3),
+        ..Sizes::default()
+    };
+    let run = trace::run(variant("flash").unwrap(), &Sizes { batch: Some(N), ..sizes.clone() }).unwrap();
+    let traced: Vec<(&str, Vec<usize>, usize)> =
+        run.measurement.steps.iter().map(|s| (s.name, s.shape.clone(), s.repeats)).collect();
+    let expected = vec![
+        ("score_tile", vec![N, 2, 3], 2),
+        ("block_output", vec![N, 2, D], 1),
+        ("score_tile", vec![N, 2, 3], 2),
+        ("block_output", vec![N, 2, D], 1),
+        ("score_tile", vec![N, 1, 3], 2),
+        ("score_tile", vec![N, 1, 1], 1),
+        ("block_output", vec![N, 1, D], 1),
+    ];
+    assert_eq!(traced, expected);
+    assert_eq!(run.measurement.weights_shape, [N, lse.len()], "one log-sum-exp per query, no weights");
+    // Without the mask every query block meets every key block: 3 · 3 tiles.
+    let full = trace::run(variant("flash").unwrap(), &Sizes { batch: Some(N), causal: false, ..sizes }).unwrap();
+    let tiles: usize = full.measurement.steps.iter().filter(|s| s.name == "score_tile").map(|s| s.repeats).sum();
+    assert_eq!(tiles, 9);
+}

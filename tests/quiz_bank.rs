@@ -123,3 +123,89 @@ fn declares(source: &str, item: &str) -> bool {
         })
     })
 }
+
+#[test]
+fn the_modern_topics_have_at_least_twelve_questions_of_several_kinds() {
+    let bank = bank();
+    for topic in ["positions_rope", "kv_cache_serving", "windows_sinks", "flash_attention"] {
+        let questions: Vec<&Question> = bank.questions().iter().filter(|q| q.topic.id == topic).collect();
+        assert!(questions.len() >= 12, "{topic}: {} questions", questions.len());
+        let kinds: HashSet<KindName> = questions.iter().map(|q| q.kind.name()).collect();
+        assert!(kinds.len() >= 6, "{topic}: only {} kinds", kinds.len());
+    }
+}
+
+/// The numeric and shape answers of the modern topics, recomputed here by
+/// running the reference (or, for pure arithmetic, its closed form).
+#[test]
+fn modern_answers_agree_with_the_reference() {
+    use attn_quiz::prelude::*;
+    use attn_quiz::reference::{self, kv_cache, online_softmax::RunningSoftmax, rope, sliding_window};
+    use attn_quiz::sample::Sampler;
+    let bank = bank();
+    let question = |id: &str| bank.questions().iter().find(|q| q.id == id).unwrap_or_else(|| panic!("no {id}"));
+    let numeric = |id: &str, value: f64| match &question(id).kind {
+        Kind::Numeric { answer, tolerance } => {
+            assert!(
+                (answer - value).abs() <= tolerance.max(1e-9),
+                "{id}: the bank says {answer}, the reference {value}"
+            )
+        }
+        other => panic!("{id}: not numeric: {other:?}"),
+    };
+    let shape = |id: &str, value: Vec<usize>| match &question(id).kind {
+        Kind::Shape { shape } => assert_eq!(shape, &value, "{id}"),
+        other => panic!("{id}: not a shape: {other:?}"),
+    };
+    let count = |m: &Mask| m.iter().filter(|&&a| a).count() as f64;
+    let rope_base = Rope { base: 10_000.0, style: RopeStyle::HalfSplit };
+
+    numeric("positions_rope.angle-value", 100.0 * rope::frequencies(64, 10_000.0)[16]);
+    numeric("positions_rope.slowest-wavelength", 2.0 * std::f64::consts::PI / rope::frequencies(128, 10_000.0)[63]);
+    shape("positions_rope.cos-table-shape", vec![4096, rope::frequencies(128, 10_000.0).len()]);
+
+    // Cached numbers per token and layer, read off a real cache (model width 8: it does not matter).
+    let cache_after = |h, g, d_k, calls: &[usize]| {
+        let w = Sampler::new(1).grouped_query_weights(8, h, g, d_k);
+        let mut cache = kv_cache::empty_cache(&w);
+        for &tokens in calls {
+            kv_cache::decode_step(&Matrix::zeros(tokens, 8), &mut cache, &w, Some(&rope_base));
+        }
+        cache
+    };
+    let llama2 = cache_after(32, 32, 128, &[1]);
+    numeric("kv_cache_serving.llama2-bytes", ((llama2.keys.len() + llama2.values.len()) * 32 * 2) as f64);
+    let served = cache_after(32, 8, 128, &[100, 1, 1, 1, 1, 1]);
+    shape("kv_cache_serving.cache-shape", vec![served.keys.nrows(), served.keys.ncols()]);
+    numeric("kv_cache_serving.arithmetic-intensity", (4.0 * 32.0) / (2.0 * 8.0 * 2.0));
+
+    numeric("windows_sinks.window-count", count(&sliding_window::sliding_window_mask(1, 11, 4)));
+    numeric("windows_sinks.streaming-mask", count(&sliding_window::streaming_mask(1, 5001, 4, 1020)));
+    numeric("windows_sinks.receptive-field", (32 * (4096 - 1)) as f64);
+    let m = sliding_window::sliding_window_mask(3, 23, 8);
+    shape("windows_sinks.mask-shape", vec![m.nrows(), m.ncols()]);
+    let mut s = Sampler::new(2);
+    let (k, v) = (s.matrix(3, 4), s.matrix(3, 4));
+    let (_, weights) = reference::attention_with_sink(&Matrix::zeros(1, 4), &k, &v, 0.0, None);
+    numeric("windows_sinks.sink-weights", f64::from(weights.sum()));
+
+    let mut running = RunningSoftmax::new(1);
+    for score in [1.0, 3.0, 2.0] {
+        running.absorb(&mut Matrix::from_element(1, 1, score));
+    }
+    numeric("flash_attention.online-lse", f64::from(running.lse()[0]));
+    numeric("flash_attention.score-matrix-bytes", (8192.0 * 8192.0 * 2.0) / f64::from(1 << 20));
+    let tiles_of = |l_q, l_k, causal, block| {
+        let (q, k, v) = (Matrix::zeros(l_q, 1), Matrix::zeros(l_k, 1), Matrix::zeros(l_k, 1));
+        let (_, steps) = attn_quiz::trace::record(|| reference::flash_attention(&q, &k, &v, causal, block, block));
+        steps.into_iter().filter(|s| s.name == "score_tile").map(|s| s.shape).collect::<Vec<_>>()
+    };
+    numeric("flash_attention.tile-count", tiles_of(1024, 1024, true, 128).len() as f64);
+    let (rows, cols) = *tiles_of(100, 70, false, 32).last().unwrap();
+    shape("flash_attention.tile-shape", vec![rows, cols]);
+    // q = 0 makes P = [1/2, 1/2]; v = [0, 2] makes dP = [0, 2]; with k = [0, 1] and d_k = 1, dq = dS·k = dS[1].
+    let (q, k) = (Matrix::zeros(1, 1), Matrix::from_row_slice(2, 1, &[0.0, 1.0]));
+    let v = Matrix::from_row_slice(2, 1, &[0.0, 2.0]);
+    let (dq, _, _) = reference::sdpa_backward(&q, &k, &v, None, &Matrix::from_element(1, 1, 1.0));
+    numeric("flash_attention.backward-numeric", f64::from(dq[(0, 0)]));
+}

@@ -83,6 +83,12 @@ fn every_generator_is_covered_by_a_check_below() {
         "gen.kv-cache-saving",
         "gen.causal-mask-allowed",
         "gen.additive-parameters",
+        "gen.rope-angle",
+        "gen.decoder-kv-cache-bytes",
+        "gen.kv-cache-rows",
+        "gen.window-visible-keys",
+        "gen.sink-row-sum",
+        "gen.flash-tiles",
     ];
     let all: Vec<&str> = GENERATORS.iter().map(|g| g.id).collect();
     assert_eq!(all, checked, "a new generator needs its own check in this file");
@@ -240,4 +246,90 @@ fn additive_parameters_match_two_projections_and_v_a() {
         let (d_q, d_k, d_a) = (size(&g, "d_q") as f64, size(&g, "d_k") as f64, size(&g, "d_a") as f64);
         assert_eq!(numeric_answer(&g), d_a * (d_q + d_k + 1.0));
     }
+}
+
+// ---- the modern topics ----
+
+/// A numeric answer with its tolerance, which must be small: at most 0.1% of the answer.
+fn approximate_answer(g: &Generated) -> (f64, f64) {
+    match &g.question.kind {
+        Kind::Numeric { answer, tolerance } => {
+            assert!(*tolerance <= answer.abs() * 1e-3 + 1e-6, "{}: tolerance {tolerance} for {answer}", g.question.id);
+            (*answer, *tolerance)
+        }
+        other => panic!("{}: expected a numeric question, got {other:?}", g.question.id),
+    }
+}
+
+#[test]
+fn rope_angle_is_position_times_base_to_the_minus_two_i_over_d() {
+    for g in generated("gen.rope-angle") {
+        let (d, i, p, base) =
+            (size(&g, "d") as f64, size(&g, "i") as f64, size(&g, "p") as f64, size(&g, "base") as f64);
+        let (answer, tolerance) = approximate_answer(&g);
+        let expected = p * base.powf(-2.0 * i / d);
+        assert!((answer - expected).abs() <= tolerance / 10.0, "{answer} vs {expected}: {}", g.question.prompt);
+        assert!(size(&g, "i") < size(&g, "d") / 2, "pair index within the head");
+    }
+}
+
+#[test]
+fn decoder_kv_cache_bytes_are_two_layers_g_d_k_bytes_per_token() {
+    for g in generated("gen.decoder-kv-cache-bytes") {
+        let per_token = 2 * size(&g, "layers") * size(&g, "G") * size(&g, "d_k") * size(&g, "bytes");
+        assert_eq!(numeric_answer(&g), (per_token * size(&g, "tokens") * size(&g, "batch")) as f64);
+        assert!(size(&g, "H").is_multiple_of(size(&g, "G")), "G divides H");
+    }
+}
+
+#[test]
+fn kv_cache_rows_are_prefill_plus_steps_by_g_d_k() {
+    for g in generated("gen.kv-cache-rows") {
+        let rows = size(&g, "P") + size(&g, "n");
+        assert_eq!(shape_answer(&g), [rows, size(&g, "G") * size(&g, "d_k")]);
+    }
+}
+
+#[test]
+fn visible_keys_are_the_union_of_sinks_and_window() {
+    let (mut plain, mut cut) = (false, false);
+    for seed in 0..60 {
+        let g = find("gen.window-visible-keys").unwrap().generate(&mut StdRng::seed_from_u64(seed)).unwrap();
+        let (w, sinks, p) = (size(&g, "W"), size(&g, "sinks"), size(&g, "p"));
+        // Window p−W+1..=p and sinks 0..sinks: all p+1 keys if they meet, else disjoint.
+        let expected = if p < sinks + w { p + 1 } else { sinks + w };
+        plain |= sinks == 0 && p + 1 > w;
+        cut |= sinks > 0 && p + 1 > sinks + w;
+        assert_eq!(numeric_answer(&g), expected as f64, "{}", g.question.prompt);
+    }
+    assert!(plain && cut, "plain windows and sinks beside a window that has moved on both come up");
+}
+
+#[test]
+fn sink_row_sum_is_n_over_e_to_the_sink_plus_n() {
+    for g in generated("gen.sink-row-sum") {
+        let (n, sink) = (size(&g, "n") as f64, size(&g, "sink") as f64);
+        let (answer, tolerance) = approximate_answer(&g);
+        let expected = n / (sink.exp() + n);
+        assert!((answer - expected).abs() <= tolerance / 10.0, "{answer} vs {expected}");
+    }
+}
+
+#[test]
+fn flash_tiles_match_the_block_counts() {
+    let mut kinds = HashSet::new();
+    for seed in 0..SEEDS {
+        let g = find("gen.flash-tiles").unwrap().generate(&mut StdRng::seed_from_u64(seed)).unwrap();
+        let (l, bq, bk) = (size(&g, "l"), size(&g, "block_q"), size(&g, "block_k"));
+        let causal = g.question.prompt.contains("with a causal mask");
+        kinds.insert(causal);
+        let expected: usize = if causal {
+            // Query block starting at q0 needs the keys up to its last query, q0 + b_q − 1.
+            (0..l).step_by(bq).map(|q0| (q0 + bq).min(l).div_ceil(bk)).sum()
+        } else {
+            l.div_ceil(bq) * l.div_ceil(bk)
+        };
+        assert_eq!(numeric_answer(&g), expected as f64, "{}", g.question.prompt);
+    }
+    assert_eq!(kinds.len(), 2, "causal and unmasked questions both come up");
 }

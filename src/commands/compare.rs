@@ -1,4 +1,4 @@
-//! `attn-quiz compare [--d-model D] [--heads H] [--kv-heads G]`: all variants
+//! `attn-quiz compare [--d-model D] [--heads H] [--kv-heads G] [--window W]`: all variants
 //! in one table.
 
 use attn_quiz::explore::compare;
@@ -14,15 +14,23 @@ pub struct Args {
     /// Query heads H of the multi-head variants.
     #[arg(long, value_name = "H", default_value_t = DEFAULT_HEADS)]
     heads: usize,
-    /// Key/value heads G of gqa [default: the largest divisor of H not above H/4].
+    /// Key/value heads G of gqa, kv_cache, sliding_window and decoder [default: the largest divisor of H not above H/4].
     #[arg(long, value_name = "G")]
     kv_heads: Option<usize>,
+    /// Sliding window W of sliding_window and decoder [default: 4].
+    #[arg(long, value_name = "W")]
+    window: Option<usize>,
 }
 
 /// Runs `attn-quiz compare`.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let sizes =
-        Sizes { d_model: Some(args.d_model), heads: Some(args.heads), kv_heads: args.kv_heads, ..Sizes::default() };
+    let sizes = Sizes {
+        d_model: Some(args.d_model),
+        heads: Some(args.heads),
+        kv_heads: args.kv_heads,
+        window: args.window,
+        ..Sizes::default()
+    };
     print!("{}", compare::render(&compare::rows(&sizes)?, &sizes));
     Ok(ExitCode::SUCCESS)
 }

@@ -25,12 +25,24 @@ pub struct Args {
     // An Option, so that giving it to a single-head variant can be refused.
     #[arg(long, value_name = "H", help = format!("Query heads H, for multi-head variants [default: {DEFAULT_HEADS}]"))]
     heads: Option<usize>,
-    /// Key/value heads G, for gqa [default: the largest divisor of H not above H/4].
+    /// Key/value heads G, for gqa, kv_cache, sliding_window and decoder [default: the largest divisor of H not above H/4].
     #[arg(long, value_name = "G")]
     kv_heads: Option<usize>,
-    /// Apply a causal mask (query i sees keys j <= i).
+    /// Apply a causal mask (query i sees keys j <= i + S − L), for variants that are not always causal.
     #[arg(long)]
     causal: bool,
+    /// Sliding window W: keys each query sees, itself included (sliding_window, decoder) [default: 4].
+    #[arg(long, value_name = "W")]
+    window: Option<usize>,
+    /// Tokens of the first call; the other L − P are decoded one per call (kv_cache, decoder) [default: L − 3, at least 1].
+    #[arg(long, value_name = "P")]
+    prefill: Option<usize>,
+    /// Query block size of flash [default: 4].
+    #[arg(long, value_name = "B")]
+    block_q: Option<usize>,
+    /// Key block size of flash [default: 4].
+    #[arg(long, value_name = "B")]
+    block_k: Option<usize>,
     /// Seed of the random inputs and weights.
     #[arg(long, value_name = "SEED", default_value_t = DEFAULT_SEED)]
     seed: u64,
@@ -47,6 +59,10 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         kv_heads: args.kv_heads,
         causal: args.causal,
         seed: Some(args.seed),
+        window: args.window,
+        prefill: args.prefill,
+        block_q: args.block_q,
+        block_k: args.block_k,
     };
     print!("{}", trace::run(variant(&args.variant)?, &sizes)?.render());
     Ok(ExitCode::SUCCESS)

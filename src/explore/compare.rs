@@ -34,6 +34,9 @@ pub struct Row {
     pub parameters: usize,
     /// Bytes (f32) one token adds to the key and value cache of one layer.
     pub kv_cache_bytes_per_token: u64,
+    /// How many past tokens a decoder built on it must keep in its cache:
+    /// `None` for all of them, `Some(W)` for a sliding window of W.
+    pub cache_window: Option<usize>,
 }
 
 /// Measures every variant at the model width and head counts of `sizes`
@@ -56,6 +59,7 @@ fn row(variant: &'static VariantInfo, sizes: &Sizes) -> Result<Row, Error> {
         kv_heads: kv_heads(&m),
         parameters: m.parameters,
         kv_cache_bytes_per_token: m.kv_cache_bytes_per_token,
+        cache_window: variant.measured_as.has_window().then_some(sizes.config(variant).window),
     })
 }
 
@@ -72,6 +76,7 @@ fn kv_heads(m: &Measurement) -> usize {
 /// The table, under a heading that names the sizes.
 pub fn render(rows: &[Row], sizes: &Sizes) -> String {
     let heading = format!("All variants at D={}:", sizes.d_model());
+    let window = |row: &Row| row.cache_window.map_or("all tokens".to_string(), |w| format!("last W={w}"));
     let mut table = Table::new(&[
         ("variant", Align::Left),
         ("attends", Align::Left),
@@ -82,6 +87,7 @@ pub fn render(rows: &[Row], sizes: &Sizes) -> String {
         ("G", Align::Right),
         ("parameters", Align::Right),
         ("KV cache/token", Align::Right),
+        ("cache keeps", Align::Left),
     ]);
     for row in rows {
         let v = row.variant;
@@ -95,12 +101,16 @@ pub fn render(rows: &[Row], sizes: &Sizes) -> String {
             row.kv_heads.to_string(),
             with_thousands(row.parameters as u64),
             format!("{} B", with_thousands(row.kv_cache_bytes_per_token)),
+            window(row),
         ]);
     }
     format!(
         "{}\n\n{}\nH, G: query and key/value heads, counted in each variant's run.\n\
          Parameters: learned numbers, biases included.\n\
-         KV cache/token: f32 bytes one token adds to the key and value cache of one layer.\n",
+         KV cache/token: f32 bytes one token adds to the key and value cache of one layer: 2·G·d_k·4\n\
+         for the projected variants, 2·D·4 for those that attend over their raw k, v.\n\
+         Cache keeps: the past tokens a decoding layer must keep; a sliding window of W needs only\n\
+         the last W, in a ring buffer (the reference's decoder keeps every row but masks all but W).\n",
         heading.bold(),
         table.render()
     )

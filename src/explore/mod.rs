@@ -43,6 +43,16 @@ pub enum Error {
         /// Why, in words.
         reason: &'static str,
     },
+    /// A flag's value is outside the range it can take.
+    #[error("{flag} {value} is impossible: it must be from {range}")]
+    OutOfRange {
+        /// The flag, e.g. `--prefill`.
+        flag: &'static str,
+        /// The value given.
+        value: usize,
+        /// The values allowed, in words.
+        range: String,
+    },
     /// The sizes are too large to run here.
     #[error("too large to run: {what} must be at most {}", with_thousands(*limit as u64))]
     TooLarge {
@@ -85,6 +95,7 @@ pub fn variant_names() -> String {
 /// [`Error::TooLarge`], or [`Error::Shape`] with the reference's reason.
 pub fn measure_at(variant: &'static VariantInfo, config: &Config) -> Result<Measurement, Error> {
     sizes::check_limits(config)?;
+    sizes::check_variant_limits(variant.measured_as, config)?;
     measure::measure(variant.measured_as, config).map_err(|reason| Error::Shape { variant: variant.name, reason })
 }
 
@@ -116,8 +127,8 @@ mod tests {
 
     #[test]
     fn unknown_variants_list_the_known_ones() {
-        let message = variant("flash").unwrap_err().to_string();
-        assert!(message.starts_with("unknown variant `flash`; choose one of: sdpa, mha,"), "{message}");
+        let message = variant("softmax").unwrap_err().to_string();
+        assert!(message.starts_with("unknown variant `softmax`; choose one of: sdpa, mha,"), "{message}");
         assert_eq!(variant("MQA").unwrap().name, "mqa");
     }
 }

@@ -28,6 +28,17 @@ pub const DEFAULT_D_MODEL: usize = 512;
 pub const DEFAULT_HEADS: usize = 8;
 /// Default seed of the random inputs and weights.
 pub const DEFAULT_SEED: u64 = 0;
+/// Default sliding window W (sliding_window, decoder): small enough to see it slide at L = 10.
+pub const DEFAULT_WINDOW: usize = 4;
+/// Default block sizes of flash attention.
+pub const DEFAULT_BLOCK: usize = 4;
+/// Default number of single-token decode calls after the prefill (kv_cache, decoder).
+pub const DEFAULT_DECODE_STEPS: usize = 3;
+
+/// Most decode calls after the prefill (each is traced as its own block of steps).
+pub const MAX_DECODE_STEPS: usize = 64;
+/// Most score tiles of one flash run (each is a traced step).
+pub const MAX_TILES: usize = 1 << 14;
 
 /// Largest model width D: the weights of one variant stay under ~350 MB.
 pub const MAX_D_MODEL: usize = 4096;
@@ -55,6 +66,14 @@ pub struct Sizes {
     pub causal: bool,
     /// `--seed`.
     pub seed: Option<u64>,
+    /// `--window`: W (default [`DEFAULT_WINDOW`]).
+    pub window: Option<usize>,
+    /// `--prefill`: tokens of the first call (default L − [`DEFAULT_DECODE_STEPS`], at least 1).
+    pub prefill: Option<usize>,
+    /// `--block-q` (default [`DEFAULT_BLOCK`]).
+    pub block_q: Option<usize>,
+    /// `--block-k` (default [`DEFAULT_BLOCK`]).
+    pub block_k: Option<usize>,
 }
 
 impl Sizes {
@@ -81,6 +100,10 @@ impl Sizes {
             kv_heads,
             causal: self.causal,
             seed: self.seed.unwrap_or(DEFAULT_SEED),
+            window: self.window.unwrap_or(DEFAULT_WINDOW),
+            prefill: self.prefill.unwrap_or_else(|| len.saturating_sub(DEFAULT_DECODE_STEPS).max(1)),
+            block_q: self.block_q.unwrap_or(DEFAULT_BLOCK),
+            block_k: self.block_k.unwrap_or(DEFAULT_BLOCK),
         }
     }
 
@@ -93,9 +116,32 @@ impl Sizes {
     ///
     /// # Errors
     /// [`Error::FlagDoesNotApply`] for `--kv-len` on a self-attention variant,
-    /// `--heads` on a single-head one, `--kv-heads` on one whose G is fixed.
+    /// `--heads` on a single-head one, `--kv-heads` on one whose G is fixed,
+    /// `--causal` on one that is always causal, `--window`, `--prefill` and
+    /// `--block-q/-k` on a variant without a window, a cache or tiles;
+    /// [`Error::OutOfRange`] for a prefill outside 1..=L.
     pub fn check_applies_to(&self, variant: &'static VariantInfo) -> Result<(), Error> {
         let refuse = |flag, reason| Err(Error::FlagDoesNotApply { flag, variant: variant.name, reason });
+        let measured = variant.measured_as;
+        if self.causal && measured.is_always_causal() {
+            return refuse("--causal", "it is always causal (each query sees keys up to its own position)");
+        }
+        if self.window.is_some() && !measured.has_window() {
+            return refuse("--window", "it has no sliding window (sliding_window and decoder have one)");
+        }
+        if self.prefill.is_some() && !measured.uses_cache() {
+            return refuse("--prefill", "it runs in one call, without a KV cache (kv_cache and decoder decode)");
+        }
+        if self.block_q.is_some() && measured != crate::measure::Variant::Flash {
+            return refuse("--block-q", "only flash works in tiles");
+        }
+        if self.block_k.is_some() && measured != crate::measure::Variant::Flash {
+            return refuse("--block-k", "only flash works in tiles");
+        }
+        let len = self.len.unwrap_or(DEFAULT_LEN);
+        if let Some(prefill) = self.prefill.filter(|p| !(1..=len).contains(p)) {
+            return Err(Error::OutOfRange { flag: "--prefill", value: prefill, range: format!("1 to L = {len}") });
+        }
         if self.kv_len.is_some() && variant.measured_as.is_self_attention() {
             return refuse("--kv-len", "keys and values come from the queries' own sequence, of length --len");
         }
@@ -128,6 +174,24 @@ pub fn check_limits(config: &Config) -> Result<(), Error> {
         Some((what, _, limit)) => Err(Error::TooLarge { what, limit }),
         None => Ok(()),
     }
+}
+
+/// Checks the limits that depend on the variant: at most [`MAX_DECODE_STEPS`]
+/// decode calls for the KV-cache variants, at most [`MAX_TILES`] tiles for flash.
+///
+/// # Errors
+/// [`Error::TooLarge`] naming the count that is too large.
+pub fn check_variant_limits(variant: crate::measure::Variant, config: &Config) -> Result<(), Error> {
+    let tiles = |len: usize, block: usize| len.div_ceil(block.max(1));
+    if variant.uses_cache() && config.len.saturating_sub(config.prefill) > MAX_DECODE_STEPS {
+        return Err(Error::TooLarge { what: "the decode steps L − prefill", limit: MAX_DECODE_STEPS });
+    }
+    if variant == crate::measure::Variant::Flash
+        && tiles(config.len, config.block_q).saturating_mul(tiles(config.kv_len, config.block_k)) > MAX_TILES
+    {
+        return Err(Error::TooLarge { what: "the number of tiles ⌈L/block_q⌉·⌈S/block_k⌉", limit: MAX_TILES });
+    }
+    Ok(())
 }
 
 /// The default number of key/value heads for H query heads: the largest

@@ -16,7 +16,7 @@
 use super::sizes::Sizes;
 use super::table::{Align, Table};
 use super::{Error, measure_at, with_thousands};
-use crate::measure::{Config, Measurement};
+use crate::measure::{Config, Measurement, Variant};
 use crate::reference::catalog::{Heads, VariantInfo};
 use colored::Colorize;
 
@@ -50,15 +50,35 @@ impl Trace {
         let heading = format!("{}: {}", self.variant.name, self.variant.title);
         let m = &self.measurement;
         format!(
-            "{}\n{}\n\n{}\nPer-head steps are [N, heads, rows, cols]; the others [N, rows, cols].\n\
-             Result: output {:?}, attention weights {:?}.\n\n{}",
+            "{}\n{}\n\n{}\nPer-head steps are [N, heads, rows, cols]; the others [N, rows, cols]{}.\n\
+             Result: output {:?}, {} {:?}.\n\n{}",
             heading.bold(),
             self.describe_sizes(),
             self.steps_table(),
+            self.repeats_note(),
             m.output_shape,
+            self.weights_name(),
             m.weights_shape,
             self.costs_table()
         )
+    }
+
+    /// What the second result is called.
+    fn weights_name(&self) -> &'static str {
+        match self.variant.measured_as {
+            Variant::Flash => "log-sum-exp per query (no weights are kept)",
+            v if v.uses_cache() => "attention weights of the last call",
+            _ => "attention weights",
+        }
+    }
+
+    /// Explains `×k` after a shape, if any step repeats.
+    fn repeats_note(&self) -> &'static str {
+        if self.measurement.steps.iter().any(|s| s.repeats > 1) {
+            "; ×k: reported k times with that shape (one per tile)"
+        } else {
+            ""
+        }
     }
 
     /// The sizes that matter for this variant, e.g. `N=2, L=10, S=10, D=512, H=8, no mask, seed 0`.
@@ -75,16 +95,47 @@ impl Trace {
         if matches!(self.variant.heads, Heads::Grouped | Heads::SharedKv) {
             parts.push(format!("G={}", c.kv_heads));
         }
-        parts.push(if c.causal { "causal mask" } else { "no mask" }.to_string());
+        let measured = self.variant.measured_as;
+        if measured == Variant::Flash {
+            parts.push(format!("block_q={}, block_k={}", c.block_q, c.block_k));
+        }
+        if measured.uses_cache() {
+            parts.push(format!("prefill P={} then {} decode call(s)", c.prefill, c.len - c.prefill));
+        }
+        if measured.has_window() {
+            parts.push(format!("window W={}", c.window));
+        }
+        parts.push(match (measured.is_always_causal(), c.causal) {
+            (true, _) => "causal".to_string(),
+            (false, true) => "causal mask".to_string(),
+            (false, false) => "no mask".to_string(),
+        });
         parts.push(format!("seed {}", c.seed));
         parts.join(", ")
     }
 
     /// Every step in the order the reference took it, with its batched shape.
+    /// Calls of a KV-cache variant get a first column naming the call (prefill
+    /// or decode, with the positions of its tokens), on the call's first step.
     fn steps_table(&self) -> String {
-        let mut table = Table::new(&[("step", Align::Left), ("shape", Align::Left)]);
-        for step in &self.measurement.steps {
-            table.row(vec![step.name.to_string(), format!("{:?}", step.shape)]);
+        let m = &self.measurement;
+        let shape = |step: &crate::measure::MeasuredStep| match step.repeats {
+            1 => format!("{:?}", step.shape),
+            k => format!("{:?} ×{k}", step.shape),
+        };
+        if !self.variant.measured_as.uses_cache() {
+            let mut table = Table::new(&[("step", Align::Left), ("shape", Align::Left)]);
+            for step in &m.steps {
+                table.row(vec![step.name.to_string(), shape(step)]);
+            }
+            return table.render();
+        }
+        let mut table = Table::new(&[("call", Align::Left), ("step", Align::Left), ("shape", Align::Left)]);
+        let mut previous = None;
+        for step in &m.steps {
+            let label = if previous == Some(step.call) { String::new() } else { call_label(m, step.call) };
+            previous = Some(step.call);
+            table.row(vec![label, step.name.to_string(), shape(step)]);
         }
         table.render()
     }
@@ -100,9 +151,42 @@ impl Trace {
             ("attention weights of the batch, bytes (f32)".to_string(), m.attention_bytes),
             ("KV cache per token and layer, bytes (f32)".to_string(), m.kv_cache_bytes_per_token),
         ];
+        let mut costs = costs.to_vec();
+        if self.variant.measured_as == Variant::Flash {
+            costs.push(("largest score tile held at once, bytes (f32)".to_string(), m.largest_scores_bytes));
+        }
+        if let Some(bytes) = self.final_cache_bytes() {
+            costs.push(("KV cache of the batch after the last call, bytes (f32)".to_string(), bytes));
+        }
         for (cost, value) in costs {
             table.row(vec![cost, with_thousands(value)]);
         }
         table.render()
+    }
+
+    /// The bytes of the cached keys and values after the last call, read off
+    /// the last call's `cached_keys` and `cached_values` steps (KV-cache variants).
+    fn final_cache_bytes(&self) -> Option<u64> {
+        let m = &self.measurement;
+        let last_call = m.calls.len().checked_sub(1)?;
+        let bytes_of = |name| {
+            let step = m.steps.iter().find(|s| s.call == last_call && s.name == name)?;
+            Some(step.shape.iter().product::<usize>() as u64 * 4)
+        };
+        if !self.variant.measured_as.uses_cache() {
+            return None;
+        }
+        Some(bytes_of("cached_keys")? + bytes_of("cached_values")?)
+    }
+}
+
+/// "prefill 0..6" or "decode 7": the call and the positions of its tokens.
+fn call_label(m: &Measurement, call: usize) -> String {
+    let c = m.calls[call];
+    match (call, c.tokens) {
+        (0, 1) => format!("prefill {}", c.start),
+        (0, t) => format!("prefill {}..{}", c.start, c.start + t - 1),
+        (_, 1) => format!("decode {}", c.start),
+        (_, t) => format!("decode {}..{}", c.start, c.start + t - 1),
     }
 }

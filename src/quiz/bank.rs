@@ -39,7 +39,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// The built-in question files: (topic id, file content). The one list of them.
-const BUILT_IN: [(&str, &str); 10] = [
+const BUILT_IN: [(&str, &str); 14] = [
     ("shapes", include_str!("bank/shapes.toml")),
     ("scaling_softmax", include_str!("bank/scaling_softmax.toml")),
     ("masks", include_str!("bank/masks.toml")),
@@ -50,6 +50,10 @@ const BUILT_IN: [(&str, &str); 10] = [
     ("additive_luong", include_str!("bank/additive_luong.toml")),
     ("complexity", include_str!("bank/complexity.toml")),
     ("transformer", include_str!("bank/transformer.toml")),
+    ("positions_rope", include_str!("bank/positions_rope.toml")),
+    ("kv_cache_serving", include_str!("bank/kv_cache_serving.toml")),
+    ("windows_sinks", include_str!("bank/windows_sinks.toml")),
+    ("flash_attention", include_str!("bank/flash_attention.toml")),
 ];
 
 /// Every problem found in the question files.

@@ -15,9 +15,12 @@ use super::asked::{number, shape_text};
 use super::question::{Kind, Question};
 use super::topic::{self, Topic};
 use crate::error::ShapeError;
+use crate::layers::{Rope, RopeStyle};
 use crate::measure::{Config, Measurement, Variant};
-use crate::reference;
+use crate::prelude::Matrix;
+use crate::reference::{self, kv_cache, rope, sliding_window};
 use crate::sample::Sampler;
+use crate::trace;
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -125,7 +128,10 @@ impl Draw<'_> {
     fn measure(&mut self, variant: Variant, sizes: Sizes) -> Result<Measurement, ShapeError> {
         let Sizes { batch, len, kv_len, d_model, heads, kv_heads } = sizes;
         let seed = self.rng.random();
-        crate::measure::measure(variant, &Config { batch, len, kv_len, d_model, heads, kv_heads, causal: false, seed })
+        crate::measure::measure(
+            variant,
+            &Config { batch, len, kv_len, d_model, heads, kv_heads, seed, ..Config::default() },
+        )
     }
 }
 
@@ -252,6 +258,49 @@ pub const GENERATORS: &[Generator] = &[
         reference: "layers::AdditiveWeights",
         hint: "W_q maps d_q to d_a, W_k maps d_k to d_a, and v_a turns d_a numbers into one score.",
         make: additive_parameters,
+    },
+    Generator {
+        id: "gen.rope-angle",
+        topic: &topic::POSITIONS_ROPE,
+        reference: "reference::rope::frequencies",
+        hint: "θ_i = base^(−2i/d) radians per position; multiply by the position. No reduction modulo 2π.",
+        make: rope_angle,
+    },
+    Generator {
+        id: "gen.decoder-kv-cache-bytes",
+        topic: &topic::KV_CACHE_SERVING,
+        reference: "reference::kv_cache::decode_step",
+        hint: "2 (K and V) · layers · G · d_k · bytes per number, per token; then times tokens and sequences.",
+        make: decoder_kv_cache_bytes,
+    },
+    Generator {
+        id: "gen.kv-cache-rows",
+        topic: &topic::KV_CACHE_SERVING,
+        reference: "reference::kv_cache::decode_step",
+        hint: "Every call appends its tokens; the cache keeps the G key/value heads, not the H query heads.",
+        make: kv_cache_rows,
+    },
+    Generator {
+        id: "gen.window-visible-keys",
+        topic: &topic::WINDOWS_SINKS,
+        reference: "reference::sliding_window::streaming_mask",
+        hint: "The window is the current token and the W − 1 before it; sinks are the first tokens. Do they overlap?",
+        make: window_visible_keys,
+    },
+    Generator {
+        id: "gen.sink-row-sum",
+        topic: &topic::WINDOWS_SINKS,
+        reference: "reference::sinks::attention_with_sink",
+        hint: "The sink adds exp(sink) to every row's denominator and has no value.",
+        make: sink_row_sum,
+    },
+    Generator {
+        id: "gen.flash-tiles",
+        topic: &topic::FLASH_ATTENTION,
+        reference: "reference::flash::flash_attention",
+        hint: "Count query blocks and key blocks (the last ones may be short); with a causal mask, skip key blocks \
+               that start after a query block's last query.",
+        make: flash_tiles,
     },
 ];
 
@@ -509,4 +558,181 @@ fn additive_parameters(draw: &mut Draw) -> Result<Made, GeneratorError> {
         number(parameters as f64)
     );
     Ok((prompt, explanation, exact(parameters)))
+}
+
+/// A numeric answer that is right within `relative` of itself (at least 1e-6).
+fn approximately(value: f64, relative: f64) -> Kind {
+    Kind::Numeric { answer: value, tolerance: (value.abs() * relative).max(1e-6) }
+}
+
+fn rope_angle(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let d = draw.size("d", &[16, 32, 64, 128]);
+    let i = draw.size("i", &[0, 1, 2, d / 8, d / 4, d / 2 - 1]);
+    let p = draw.size("p", &[1, 3, 10, 50, 100, 1000]);
+    let base = draw.size("base", &[10_000, 500_000]);
+    // The reference's own frequencies, then position × θ_i.
+    let theta = rope::frequencies(d, base as f32)[i];
+    let angle = p as f64 * theta;
+    let prompt = format!(
+        "RoPE with base {base} and head width d = {d}. By what angle, in radians, is pair i = {i} of a query at \
+         position p = {p} rotated? Give p·θ_i itself, not reduced modulo 2π (within 0.1%)."
+    );
+    let explanation = format!(
+        "θ_i = base^(−2i/d) = {base}^(−{}/{d}) = {theta:.6} rad per position, so the angle is p·θ_i = {p}·{theta:.6} \
+         = {angle:.4} rad. Pair 0 always turns by 1 rad per position; later pairs turn more slowly, and a larger \
+         base slows them further.",
+        2 * i
+    );
+    Ok((prompt, explanation, approximately(angle, 1e-3)))
+}
+
+/// Numbers one token leaves in one layer's cache: run a decode step on an
+/// empty cache and read the cached widths (weights with a small model width,
+/// since the cache does not depend on it).
+fn cached_numbers_per_token(heads: usize, kv_heads: usize, d_k: usize, seed: u64) -> Result<usize, ShapeError> {
+    let w = Sampler::new(seed).grouped_query_weights(8, heads, kv_heads, d_k);
+    let mut cache = kv_cache::empty_cache(&w);
+    let rope = Rope { base: 10_000.0, style: RopeStyle::HalfSplit };
+    kv_cache::try_decode_step(&Matrix::zeros(1, 8), &mut cache, &w, Some(&rope))?;
+    Ok(cache.keys.len() + cache.values.len())
+}
+
+fn decoder_kv_cache_bytes(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let layers = draw.size("layers", &[12, 24, 32, 48, 80]);
+    let h = draw.size("H", &[16, 32, 64]);
+    let g = draw.size("G", &[1, 2, 4, 8]);
+    let d_k = draw.size("d_k", &[64, 128]);
+    let tokens = draw.size("tokens", &[1024, 2048, 4096, 8192, 32768]);
+    let batch = draw.size("batch", &[1, 4, 8, 16]);
+    let bytes = draw.size("bytes", &[1, 2, 4]);
+    let dtype = match bytes {
+        1 => "int8",
+        2 => "fp16",
+        _ => "fp32",
+    };
+    let per_token_layer = cached_numbers_per_token(h, g, d_k, draw.rng.random())? as u64;
+    let total = per_token_layer * (layers * tokens * batch * bytes) as u64;
+    let prompt = format!(
+        "A decoder has {layers} layers, each with grouped-query attention of H = {h} query heads and G = {g} \
+         key/value heads of width d_k = {d_k}, and keeps its KV cache in {dtype} ({bytes} byte(s) per number). \
+         How many bytes does the cache take for a batch of {batch} sequence(s) of {tokens} tokens?"
+    );
+    let explanation = format!(
+        "Per token and layer the cache keeps one key and one value per key/value head: 2·G·d_k = 2·{g}·{d_k} = \
+         {per_token_layer} numbers. Times {layers} layers, {tokens} tokens, {batch} sequence(s) and {bytes} byte(s): \
+         {} bytes ({:.3} GiB). H does not appear: queries are never cached.",
+        number(total as f64),
+        total as f64 / f64::from(1u32 << 30)
+    );
+    Ok((prompt, explanation, exact(total)))
+}
+
+fn kv_cache_rows(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let prefill = draw.size("P", &[3, 5, 8, 12]);
+    let steps = draw.size("n", &[1, 2, 4, 6]);
+    let h = draw.size("H", &[4, 8, 16]);
+    let g = draw.size("G", &[1, 2, 4]);
+    let d_k = draw.size("d_k", &[2, 4, 8]);
+    // Run it: a prefill call, then one call per generated token, on one cache.
+    let w = Sampler::new(draw.rng.random()).grouped_query_weights(8, h, g, d_k);
+    let mut cache = kv_cache::empty_cache(&w);
+    let rope = Rope { base: 10_000.0, style: RopeStyle::Interleaved };
+    let x = Sampler::new(draw.rng.random()).matrix(prefill + steps, 8);
+    kv_cache::try_decode_step(&x.rows(0, prefill).into_owned(), &mut cache, &w, Some(&rope))?;
+    for t in prefill..prefill + steps {
+        kv_cache::try_decode_step(&x.rows(t, 1).into_owned(), &mut cache, &w, Some(&rope))?;
+    }
+    let shape = vec![cache.keys.nrows(), cache.keys.ncols()];
+    let prompt = format!(
+        "One layer with H = {h} query heads and G = {g} key/value heads of width d_k = {d_k} prefills a prompt of \
+         P = {prefill} tokens, then decodes n = {steps} tokens one call at a time. What is the shape of its cached \
+         keys afterwards, [tokens, G·d_k]?"
+    );
+    let explanation = format!(
+        "The prefill appends {prefill} rows and each decode call one more: {} rows, each the G·d_k = {g}·{d_k} \
+         numbers of the rotated keys of the G key/value heads: {}. The values have the same shape.",
+        shape[0],
+        shape_text(&shape)
+    );
+    Ok((prompt, explanation, Kind::Shape { shape }))
+}
+
+fn window_visible_keys(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let window = draw.size("W", &[2, 3, 4, 8, 16, 128]);
+    let sinks = draw.size("sinks", &[0, 1, 4]);
+    let position = draw.size("p", &[0, 1, 2, 5, 10, 20, 100, 1000]);
+    // The reference's mask for one query at `position` over a cache of position + 1 keys.
+    let mask = sliding_window::try_streaming_mask(1, position + 1, sinks, window)?;
+    let visible = mask.iter().filter(|&&allowed| allowed).count() as u64;
+    let kept = if sinks == 0 {
+        "a plain sliding window (0 sink tokens)".to_string()
+    } else {
+        format!("a StreamingLLM cache that also keeps the first {sinks} token(s) as sinks")
+    };
+    let prompt = format!(
+        "Decoding with {kept} and a window of W = {window} (the current token counts). The cache holds every \
+         token so far. How many keys does the query of the token at position p = {position} attend to?"
+    );
+    let explanation = format!(
+        "The window is positions max(0, p − W + 1)..p, at most W = {window} keys; the sinks are positions \
+         0..{sinks} (exclusive), visible to every query. Counting their union for p = {position}: {visible} keys."
+    );
+    Ok((prompt, explanation, exact(visible)))
+}
+
+fn sink_row_sum(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let keys = draw.size("n", &[1, 2, 3, 4, 6, 8]);
+    let sink = draw.size("sink", &[0, 1, 2]);
+    // A zero query scores 0 against every key; run the reference and sum the weights.
+    let mut sampler = Sampler::new(draw.rng.random());
+    let (k, v) = (sampler.matrix(keys, 4), sampler.matrix(keys, 4));
+    let (_, weights) = reference::try_attention_with_sink(&Matrix::zeros(1, 4), &k, &v, sink as f32, None)?;
+    let row_sum = f64::from(weights.sum());
+    let prompt = format!(
+        "A head with a learned sink logit sink = {sink}: w_j = exp(s_j) / (exp(sink) + Σ_j' exp(s_j')). One query \
+         has n = {keys} visible keys, all with scaled score 0. What do its key weights sum to (within 0.1%)?"
+    );
+    let explanation = format!(
+        "Each key gets exp(0) / (exp({sink}) + n·exp(0)) = 1 / (e^{sink} + {keys}), so the row sums to n / (e^{sink} + n) \
+         = {row_sum:.4}; the sink takes the rest, {:.4}, and has no value, so the output shrinks by that much.",
+        1.0 - row_sum
+    );
+    Ok((prompt, explanation, approximately(row_sum, 1e-3)))
+}
+
+fn flash_tiles(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let len = draw.size("l", &[64, 100, 128, 256, 500, 1024]);
+    let block_q = draw.size("block_q", &[16, 32, 64, 128]);
+    let block_k = draw.size("block_k", &[16, 32, 64, 128]);
+    let causal = draw.rng.random_bool(0.5); // named in the prompt, not a size
+    // Run it on tiny heads and count the tiles of scores it reports.
+    let mut sampler = Sampler::new(draw.rng.random());
+    let (q, k, v) = (sampler.matrix(len, 2), sampler.matrix(len, 2), sampler.matrix(len, 2));
+    let (result, steps) = trace::record(|| reference::try_flash_attention(&q, &k, &v, causal, block_q, block_k));
+    result?;
+    let tiles = steps.iter().filter(|s| s.name == "score_tile").count() as u64;
+    let mask = if causal {
+        "with a causal mask (key blocks entirely after a query block's last query are skipped)"
+    } else {
+        "without a mask"
+    };
+    let prompt = format!(
+        "FlashAttention-2 over l = {len} queries and {len} keys, block_q = {block_q}, block_k = {block_k}, {mask}. \
+         How many tiles of scores does it compute?"
+    );
+    let (q_blocks, k_blocks) = (len.div_ceil(block_q), len.div_ceil(block_k));
+    let explanation = if causal {
+        format!(
+            "⌈{len}/{block_q}⌉ = {q_blocks} query blocks. Query block b ends at query min(l, (b+1)·block_q) − 1 and \
+             needs the key blocks up to that position: ⌈min(l, (b+1)·block_q) / block_k⌉ of them. Summed: {tiles} \
+             tiles, against {q_blocks}·{k_blocks} = {} without the mask.",
+            q_blocks * k_blocks
+        )
+    } else {
+        format!(
+            "Every query block meets every key block: ⌈{len}/{block_q}⌉·⌈{len}/{block_k}⌉ = {q_blocks}·{k_blocks} = \
+             {tiles} tiles (the last blocks may be short). Only one block_q × block_k tile exists at a time."
+        )
+    };
+    Ok((prompt, explanation, exact(tiles)))
 }

@@ -29,6 +29,14 @@ pub const GQA_KV_CACHE: Topic = Topic { id: "gqa_kv_cache", title: "GQA, MQA and
 pub const ADDITIVE_LUONG: Topic = Topic { id: "additive_luong", title: "Additive and Luong attention" };
 /// FLOPs and memory.
 pub const COMPLEXITY: Topic = Topic { id: "complexity", title: "FLOPs and memory" };
+/// RoPE, position schemes and context extension.
+pub const POSITIONS_ROPE: Topic = Topic { id: "positions_rope", title: "Positions and RoPE" };
+/// The KV cache in serving: prefill and decode, bytes, paging, quantisation, prefixes.
+pub const KV_CACHE_SERVING: Topic = Topic { id: "kv_cache_serving", title: "The KV cache in serving" };
+/// Sliding windows, rolling caches and attention sinks.
+pub const WINDOWS_SINKS: Topic = Topic { id: "windows_sinks", title: "Sliding windows and sinks" };
+/// The online softmax, FlashAttention forward and backward, the softmax backward.
+pub const FLASH_ATTENTION: Topic = Topic { id: "flash_attention", title: "FlashAttention and backward" };
 /// Attention inside the transformer block.
 pub const TRANSFORMER: Topic = Topic { id: "transformer", title: "Attention in the transformer" };
 
@@ -44,6 +52,10 @@ pub const TOPICS: &[Topic] = &[
     ADDITIVE_LUONG,
     COMPLEXITY,
     TRANSFORMER,
+    POSITIONS_ROPE,
+    KV_CACHE_SERVING,
+    WINDOWS_SINKS,
+    FLASH_ATTENTION,
 ];
 
 /// The topic called `id`, if there is one.

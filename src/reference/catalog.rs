@@ -246,6 +246,85 @@ pub const VARIANTS: &[VariantInfo] = &[
         heads: Heads::Single,
         measured_as: measure::Variant::LuongGeneral,
     },
+    // The modern decoder: positions, the cache, windows, sinks, then tiles.
+    VariantInfo {
+        name: "rope",
+        aliases: &["rotary"],
+        title: "Causal multi-head self-attention with RoPE",
+        module: "rope",
+        attends: "x to its past",
+        queries: "RoPE(x·W_q)",
+        keys_values: "RoPE(x·W_k), x·W_v",
+        score: SCALED_DOT,
+        gate: NO_GATE,
+        heads: Heads::OneKvPerQuery,
+        measured_as: measure::Variant::Rope,
+    },
+    VariantInfo {
+        name: "kv_cache",
+        aliases: &["decode", "decode_step"],
+        title: "GQA decoding over a KV cache (prefill, then one token per call)",
+        module: "kv_cache",
+        attends: "new tokens to the cache",
+        queries: "RoPE(x·W_q)",
+        keys_values: "cached RoPE(x·W_k), x·W_v",
+        score: SCALED_DOT,
+        gate: NO_GATE,
+        heads: Heads::Grouped,
+        measured_as: measure::Variant::KvCache,
+    },
+    VariantInfo {
+        name: "sliding_window",
+        aliases: &["window", "swa", "local"],
+        title: "Grouped-query self-attention with a sliding window",
+        module: "sliding_window",
+        attends: "x to its last W",
+        queries: "x·W_q",
+        keys_values: "x·W_k, x·W_v",
+        score: SCALED_DOT,
+        gate: NO_GATE,
+        heads: Heads::Grouped,
+        measured_as: measure::Variant::SlidingWindow,
+    },
+    VariantInfo {
+        name: "sinks",
+        aliases: &["sink", "attention_sink"],
+        title: "Attention with a learned sink logit",
+        module: "sinks",
+        attends: "q to k, or nothing",
+        queries: "q",
+        keys_values: "k, v",
+        score: "Q·Kᵀ/√d_k + sink",
+        gate: NO_GATE,
+        heads: Heads::Single,
+        measured_as: measure::Variant::Sinks,
+    },
+    VariantInfo {
+        name: "decoder",
+        aliases: &["gpt-oss", "gpt_oss_decoder"],
+        title: "gpt-oss-style decoder attention (GQA, RoPE, window, sinks, KV cache)",
+        module: "decoder",
+        attends: "new tokens to last W",
+        queries: "RoPE(x·W_q)",
+        keys_values: "cached RoPE(x·W_k), x·W_v",
+        score: "Q·Kᵀ/√d_k + sink",
+        gate: NO_GATE,
+        heads: Heads::Grouped,
+        measured_as: measure::Variant::Decoder,
+    },
+    VariantInfo {
+        name: "flash",
+        aliases: &["flash_attention", "flashattention"],
+        title: "Flash attention (FA-2 order, tile by tile)",
+        module: "flash",
+        attends: "q to k, in tiles",
+        queries: "q",
+        keys_values: "k, v",
+        score: SCALED_DOT,
+        gate: NO_GATE,
+        heads: Heads::Single,
+        measured_as: measure::Variant::Flash,
+    },
 ];
 
 impl VariantInfo {
@@ -303,5 +382,7 @@ mod tests {
         assert!(find("no_such_variant").is_none());
         assert_eq!(find("Flash").unwrap().name, "flash");
         assert!(find_variant("softmax").is_none());
+        assert_eq!(find_variant("gpt-oss").unwrap().name, "decoder");
+        assert_eq!(find("SWA").unwrap().name, "sliding_window");
     }
 }

@@ -68,6 +68,7 @@ use crate::error::{ShapeError, expect_eq, or_panic};
 use crate::prelude::{DVector, Matrix};
 use crate::reference::mask::{causally_allowed, check_aligned};
 use crate::reference::online_softmax::RunningSoftmax;
+use crate::trace;
 
 /// Tiled attention with the online softmax, FlashAttention-2 loop order.
 ///
@@ -125,6 +126,7 @@ pub fn try_flash_attention(
             if causal {
                 mask_future(&mut tile, q0, k0, l_q, l_k); // −inf past the diagonal
             }
+            trace::step("score_tile", &tile); // (b_q, b_k): what `attn-quiz trace flash` counts
             // 5. Online softmax step: tile ← exp(S − m'), l and m updated.
             let rescale = running.absorb(&mut tile); // (b_q)
             // 6. Bring the accumulator to the new max, then add this tile's share.
@@ -135,6 +137,7 @@ pub fn try_flash_attention(
         for mut column in acc.column_iter_mut() {
             column.zip_apply(&running.sum, |o, l| *o = if l > 0.0 { *o / l } else { 0.0 });
         }
+        trace::step("block_output", &acc); // (b_q, d_v): this query block's rows, final
         output.rows_mut(q0, b_q).copy_from(&acc);
         lse.rows_mut(q0, b_q).copy_from(&running.lse()); // m + ln l
     }
