@@ -33,8 +33,17 @@
 //! The matrix depends on k only, not on p: "k tokens further on" is the same
 //! linear map at every position, which the paper hoped would let the model
 //! attend by relative position. Each pair is a point on the unit circle, so
-//! every row has norm sqrt(D/2) whatever p is. RoPE makes the same rotation act
-//! on q and k directly, so the score sees the offset without a learned map.
+//! every row has norm sqrt(D/2) whatever p is. The same identity gives
+//! `PE(p)·PE(p+k) = Σ_i cos(k·ω_i)`: the similarity of two encodings depends
+//! on their distance only. But attention scores `(x + PE)·W_Q·W_Kᵀ·(x + PE)ᵀ`
+//! mix content and position, and nothing keeps the learned weights from
+//! spoiling that property; RoPE makes the rotation act on q and k directly, so
+//! the score sees the offset by construction.
+//!
+//! The alternative of its time is a *learned* table of positions (BERT,
+//! GPT-2): as good within the trained length, and undefined past it. The fixed
+//! table has a row for every p, though models still degrade beyond the lengths
+//! they were trained on ([`alibi`](super::alibi) is about exactly that).
 //!
 //! Pitfalls:
 //! - **Interleaved, not halves**: the paper (and this SPEC) puts sin in even
