@@ -904,12 +904,12 @@ fn decode_in_chunks(d: &Decode, w: &GroupedQueryWeights) -> (Vec<Matrix>, Vec<Ve
     (outputs, heads, cache)
 }
 
+/// The signature both MLA forms share.
+type MlaStep = fn(&Matrix, &mut MlaCache, &MlaWeights, &Rope) -> (Matrix, Vec<Matrix>);
+
 /// Feeds `d.x` to an MLA decode step chunk by chunk from an empty cache: each
 /// call's output and head weights, and the cache at the end.
-fn mla_in_chunks(
-    d: &LatentDecode,
-    step: fn(&Matrix, &mut MlaCache, &MlaWeights, &Rope) -> (Matrix, Vec<Matrix>),
-) -> (Vec<Matrix>, Vec<Vec<Matrix>>, MlaCache) {
+fn mla_in_chunks(d: &LatentDecode, step: MlaStep) -> (Vec<Matrix>, Vec<Vec<Matrix>>, MlaCache) {
     let mut cache = empty_mla_cache(&d.weights);
     let mut start = 0;
     let (mut outputs, mut heads) = (Vec::new(), Vec::new());
