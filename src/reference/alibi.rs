@@ -28,8 +28,9 @@
 //! A bias of −m·(i − j) only ever asks "how far back is this key?", and a
 //! longer text just has more, ever more penalised, distant keys: every head
 //! behaves as it did in training, with a soft window of about 1/m_h tokens.
-//! The paper trains on 1024 tokens and keeps its perplexity on 2048 and
-//! beyond, where sinusoidal models degrade sharply.
+//! In the paper a model trained on 1024 tokens and evaluated on 2048 matches
+//! a sinusoidal model trained on 2048, while sinusoidal models degrade soon
+//! after the length they were trained on.
 //!
 //! Pitfalls:
 //! - **Subtract**: `+m·(i − j)` rewards distance and the heads look at the

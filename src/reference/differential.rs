@@ -141,8 +141,9 @@ pub fn try_differential_attention(
     for i in 0..h {
         trace::in_head(i, || -> Result<(), ShapeError> {
             // 2. Two ordinary softmax maps over the same values, scale 1/sqrt(d).
-            let (out1, p1) = try_scaled_dot_product_attention(&q[2 * i], &k[2 * i], &v[i], mask)?; // (l, d_v), (l, l)
-            let (out2, p2) = try_scaled_dot_product_attention(&q[2 * i + 1], &k[2 * i + 1], &v[i], mask)?; // (l, d_v), (l, l)
+            let (first, second) = (2 * i, 2 * i + 1);
+            let (out1, p1) = try_scaled_dot_product_attention(&q[first], &k[first], &v[i], mask)?; // (l, d_v), (l, l)
+            let (out2, p2) = try_scaled_dot_product_attention(&q[second], &k[second], &v[i], mask)?; // (l, d_v), (l, l)
             // 3. Subtract: (P1 − λ·P2)·V = P1·V − λ·P2·V.
             maps.push(p1 - p2 * lambda); // (l, l)
             let difference = out1 - out2 * lambda; // (l, d_v)

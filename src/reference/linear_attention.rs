@@ -44,8 +44,9 @@
 //! Pitfalls:
 //! - **φ must be positive**: with φ = identity the denominator can be 0 or
 //!   negative. elu + 1 is > 0 everywhere.
-//! - **Compute φ(x ≤ 0) as exp(x)**: `(exp(x) − 1) + 1` rounds to 0 for x < −17
-//!   in f32, and a row of such keys divides 0 by ε.
+//! - **Compute φ(x ≤ 0) as exp(x)**: `(exp(x) − 1) + 1` loses digits as x
+//!   falls and is exactly 0 below about −17 in f32; a row of such keys then
+//!   divides 0 by ε.
 //! - **ε goes outside the product**, once per row; no 1/sqrt(d_k) either.
 //! - **Causal needs the prefix sums**: masking a full S would let every query
 //!   see every key.

@@ -109,8 +109,10 @@ pub fn try_mla_decode_step(
     let k_content = split_heads(&(&cache.latent * &w.k_up), h); // (p+s, d_c)·(d_c, H·d_n) -> H × (p+s, d_n)
     let values = split_heads(&(&cache.latent * &w.v_up), h); // (p+s, d_c)·(d_c, H·d_v) -> H × (p+s, d_v)
     // 5. Head h: query [q^C | q^R], key [content key | the shared rotary key].
-    let q_heads: Vec<Matrix> = (0..h).map(|i| side_by_side(&queries.content[i], &queries.rotary[i])).collect(); // H × (s, d_n+d_r)
-    let k_heads: Vec<Matrix> = k_content.iter().map(|k| side_by_side(k, &cache.rope_keys)).collect(); // H × (p+s, d_n+d_r)
+    let (content, rotary) = (&queries.content, &queries.rotary);
+    let q_heads: Vec<Matrix> = (0..h).map(|i| side_by_side(&content[i], &rotary[i])).collect(); // H × (s, d_n+d_r)
+    let k_rope = &cache.rope_keys;
+    let k_heads: Vec<Matrix> = k_content.iter().map(|k| side_by_side(k, k_rope)).collect(); // H × (p+s, d_n+d_r)
     trace::step_each("k_heads", &k_heads);
     // 6. Causal SDPA per head; its 1/sqrt(width) is 1/sqrt(d_n + d_r).
     let mask = aligned_causal_mask(x.nrows(), cache.latent.nrows()); // (s, p+s)
@@ -132,6 +134,9 @@ pub fn empty_mla_cache(w: &MlaWeights) -> MlaCache {
 /// RMSNorm of every row: `x / sqrt(mean(x²) + eps) ⊙ gain`.
 ///
 /// Shapes: x (l × n), gain (n) -> (l × n). A zero row stays zero.
+///
+/// # Panics
+/// If gain has not n entries (the callers check it first).
 pub fn rms_norm(x: &Matrix, gain: &RowVector, eps: f32) -> Matrix {
     let mut y = x.clone(); // (l, n), normalised row by row
     for mut row in y.row_iter_mut() {
@@ -167,7 +172,8 @@ pub(crate) fn project_and_append(
     // 1. Queries: head h is d_n content columns, then d_r rotary columns.
     let q = split_heads(&w.q.try_forward(x)?, w.num_heads); // (s, D)·(D, H·(d_n+d_r)) -> H × (s, d_n+d_r)
     let content = q.iter().map(|q| q.columns(0, d_n).into_owned()).collect(); // H × (s, d_n)
-    let rotary = q.iter().map(|q| try_apply_rope(&q.columns(d_n, d_r).into_owned(), &positions, d_r, rope));
+    let rotate = |q: &Matrix| try_apply_rope(&q.columns(d_n, d_r).into_owned(), &positions, d_r, rope); // (s, d_r)
+    let rotary = q.iter().map(rotate); // H × (s, d_r)
     let rotary = rotary.collect::<Result<Vec<_>, _>>()?; // H × (s, d_r)
     // 2. Down-projection: the latent (normalised) and the rotary key (rotated).
     let kv = w.kv_down.try_forward(x)?; // (s, D)·(D, d_c+d_r) -> (s, d_c+d_r)
