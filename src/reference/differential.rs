@@ -138,12 +138,12 @@ pub fn try_differential_attention(
     let v = split_heads(&a.v.try_forward(x)?, h); // (l, D)·(D, H·d_v) -> H × (l, d_v)
     let mut head_outputs = Vec::with_capacity(h);
     let mut maps = Vec::with_capacity(h);
-    for i in 0..h {
+    for (i, v) in v.iter().enumerate() {
         trace::in_head(i, || -> Result<(), ShapeError> {
             // 2. Two ordinary softmax maps over the same values, scale 1/sqrt(d).
             let (first, second) = (2 * i, 2 * i + 1);
-            let (out1, p1) = try_scaled_dot_product_attention(&q[first], &k[first], &v[i], mask)?; // (l, d_v), (l, l)
-            let (out2, p2) = try_scaled_dot_product_attention(&q[second], &k[second], &v[i], mask)?; // (l, d_v), (l, l)
+            let (out1, p1) = try_scaled_dot_product_attention(&q[first], &k[first], v, mask)?; // (l, d_v), (l, l)
+            let (out2, p2) = try_scaled_dot_product_attention(&q[second], &k[second], v, mask)?; // (l, d_v), (l, l)
             // 3. Subtract: (P1 − λ·P2)·V = P1·V − λ·P2·V.
             maps.push(p1 - p2 * lambda); // (l, l)
             let difference = out1 - out2 * lambda; // (l, d_v)
