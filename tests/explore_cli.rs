@@ -94,7 +94,8 @@ fn show_of_an_unknown_name_lists_the_modules() {
         stderr,
         "error: unknown module or variant `no_such_module`; choose one of: softmax, mask, sdpa, heads, mha, \
          self_attention, cross_attention, gated, gqa, rope, kv_cache, sliding_window, sinks, decoder, \
-         additive, luong, batched, online_softmax, flash, sdpa_backward, flash_backward\n"
+         sinusoidal, alibi, mla, mla_absorbed, linear_attention, differential, additive, luong, batched, \
+         online_softmax, flash, sdpa_backward, flash_backward\n"
     );
 }
 

@@ -11,6 +11,7 @@ mod common;
 use attn_quiz::nalgebra::{DMatrix, Scalar};
 use attn_quiz::prelude::*;
 use attn_quiz::reference;
+use attn_quiz::reference::mla_absorbed::mla_decode_step_absorbed;
 use common::{Check, Failure, close, close_each, masked_entries_are_zero};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -18,7 +19,7 @@ use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 /// Every kind of case, one fixture file each; each has a test below.
-const KINDS: [&str; 16] = [
+const KINDS: [&str; 20] = [
     "softmax",
     "sdpa",
     "causal",
@@ -35,12 +36,27 @@ const KINDS: [&str; 16] = [
     "flash",
     "sdpa_backward",
     "flash_backward",
+    "alibi",
+    "sinusoidal",
+    "linear_attention",
+    "mla",
 ];
 
 /// The kinds of the README's "Modern variants" section, which promises 12–15
 /// cases each instead of 10–14.
-const MODERN_KINDS: [&str; 7] =
-    ["rope", "kv_cache", "sliding_window", "sinks", "flash", "sdpa_backward", "flash_backward"];
+const MODERN_KINDS: [&str; 11] = [
+    "rope",
+    "kv_cache",
+    "sliding_window",
+    "sinks",
+    "flash",
+    "sdpa_backward",
+    "flash_backward",
+    "alibi",
+    "sinusoidal",
+    "linear_attention",
+    "mla",
+];
 
 /// How many cases a fixture file holds (as its README promises), so an
 /// emptied or truncated file cannot pass by testing nothing.
@@ -215,6 +231,44 @@ fn flash_attention_backward_matches_pytorch() {
 }
 
 #[test]
+fn alibi_self_attention_matches_pytorch() {
+    check_kind("alibi", |i: &AlibiInputs, e: &AlibiExpected| {
+        let w = i.weights.multi_head(i.num_heads);
+        let slopes = reference::alibi_slopes(i.num_heads);
+        let expected_slopes = Matrix::from_column_slice(e.slopes.len(), 1, &e.slopes);
+        let mut checks = vec![close("slopes", &Matrix::from_column_slice(slopes.len(), 1, &slopes), &expected_slopes)];
+        let causal = reference::causal_mask(i.x.nrows());
+        let expected = MultiHeadExpected { output: e.output.clone(), head_weights: e.head_weights.clone() };
+        checks.extend(multi_head(reference::alibi_self_attention(&i.x, &w), &expected, Some(&causal)));
+        checks
+    });
+}
+
+#[test]
+fn sinusoidal_positions_match_pytorch() {
+    check_kind("sinusoidal", |i: &SinusoidalInputs, e: &SinusoidalExpected| {
+        vec![close("positions", &reference::sinusoidal_positions(i.len, i.d_model), &e.positions)]
+    });
+}
+
+#[test]
+fn linear_attention_matches_pytorch() {
+    check_kind("linear_attention", |i: &LinearAttentionInputs, e: &LinearAttentionExpected| {
+        vec![close("output", &reference::linear_attention(&i.q, &i.k, &i.v, i.causal), &e.output)]
+    });
+}
+
+#[test]
+fn mla_decode_matches_pytorch() {
+    check_kind("mla", |i: &MlaInputs, e: &MlaExpected| mla_chunks(i, e, reference::mla_decode_step));
+}
+
+#[test]
+fn mla_absorbed_decode_matches_pytorch() {
+    check_kind("mla", |i: &MlaInputs, e: &MlaExpected| mla_chunks(i, e, mla_decode_step_absorbed));
+}
+
+#[test]
 fn every_fixture_file_is_checked() {
     let mut on_disk: Vec<String> = std::fs::read_dir(fixtures_dir())
         .expect("tests/fixtures/ is readable")
@@ -270,6 +324,38 @@ fn multi_head(actual: (Matrix, Vec<Matrix>), expected: &MultiHeadExpected, mask:
     let masked =
         head_weights.iter().enumerate().map(|(h, w)| masked_entries_are_zero(&format!("head_weights[{h}]"), w, mask));
     checks.extend(masked);
+    checks
+}
+
+/// The signature both MLA forms share.
+type MlaStep = fn(&Matrix, &mut MlaCache, &MlaWeights, &Rope) -> (Matrix, Vec<Matrix>);
+
+/// Feeds an `mla` case to `step` chunk by chunk from an empty cache; checks
+/// every call's output and head weights (future keys exactly 0) and the final cache.
+fn mla_chunks(i: &MlaInputs, e: &MlaExpected, step: MlaStep) -> Vec<Check> {
+    let (w, rope) = (i.weights.mla(), i.rope.rope());
+    let mut checks = vec![same_count("chunks", i.chunks.len(), e.outputs.len())];
+    checks.push(same_count("head_weights chunks", i.chunks.len(), e.head_weights.len()));
+    checks.push(same_count("sum of chunks", i.x.nrows(), i.chunks.iter().sum()));
+    if checks.iter().any(Result::is_err) {
+        return checks;
+    }
+    let mut cache = MlaCache { latent: Matrix::zeros(0, w.kv_norm.len()), rope_keys: Matrix::zeros(0, w.rope_dim) };
+    let mut start = 0;
+    for (c, &s) in i.chunks.iter().enumerate() {
+        let (output, heads) = step(&i.x.rows(start, s).into_owned(), &mut cache, &w, &rope);
+        start += s;
+        let not_future = Mask::from_fn(s, start, |r, j| j <= start - s + r);
+        let expected_heads: Vec<Matrix> = e.head_weights[c].iter().map(|m| m.0.clone()).collect();
+        checks.push(close(&format!("outputs[{c}]"), &output, &e.outputs[c]));
+        checks.push(close_each(&format!("head_weights[{c}]"), &heads, &expected_heads));
+        let masked = heads.iter().enumerate();
+        checks.extend(
+            masked.map(|(h, w)| masked_entries_are_zero(&format!("head_weights[{c}][{h}]"), w, Some(&not_future))),
+        );
+    }
+    checks.push(close("latent", &cache.latent, &e.latent));
+    checks.push(close("rope_keys", &cache.rope_keys, &e.rope_keys));
     checks
 }
 
@@ -348,7 +434,7 @@ struct RowMajor<T> {
 }
 
 /// A matrix read from its JSON form: `Grid<f32>` is a [`Matrix`], `Grid<bool>` a [`Mask`].
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(try_from = "RowMajor<T>")]
 struct Grid<T: Scalar>(DMatrix<T>);
 
@@ -706,4 +792,104 @@ struct GradientsExpected {
     dq: Grid<f32>,
     dk: Grid<f32>,
     dv: Grid<f32>,
+}
+
+/// Inputs of an `alibi` case (causal, no mask field).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlibiInputs {
+    x: Grid<f32>,
+    num_heads: usize,
+    weights: ProjectionsJson,
+}
+
+/// Expected result of an `alibi` case: as the multi-head kinds, plus the slopes.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlibiExpected {
+    output: Grid<f32>,
+    head_weights: Vec<Grid<f32>>,
+    slopes: Vec<f32>,
+}
+
+/// Inputs of a `sinusoidal` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SinusoidalInputs {
+    len: usize,
+    d_model: usize,
+}
+
+/// Expected result of a `sinusoidal` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SinusoidalExpected {
+    positions: Grid<f32>,
+}
+
+/// Inputs of a `linear_attention` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinearAttentionInputs {
+    q: Grid<f32>,
+    k: Grid<f32>,
+    v: Grid<f32>,
+    causal: bool,
+}
+
+/// Expected result of a `linear_attention` case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinearAttentionExpected {
+    output: Grid<f32>,
+}
+
+/// The weights of multi-head latent attention, head count and rotary width included.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MlaWeightsJson {
+    q: LinearJson,
+    kv_down: LinearJson,
+    kv_norm: Vec<f32>,
+    k_up: Grid<f32>,
+    v_up: Grid<f32>,
+    o: LinearJson,
+    num_heads: usize,
+    rope_dim: usize,
+}
+
+impl MlaWeightsJson {
+    /// The weights themselves.
+    fn mla(&self) -> MlaWeights {
+        MlaWeights {
+            q: self.q.linear(),
+            kv_down: self.kv_down.linear(),
+            kv_norm: RowVector::from_row_slice(&self.kv_norm),
+            k_up: self.k_up.0.clone(),
+            v_up: self.v_up.0.clone(),
+            o: self.o.linear(),
+            num_heads: self.num_heads,
+            rope_dim: self.rope_dim,
+        }
+    }
+}
+
+/// Inputs of an `mla` case: a sequence fed to `mla_decode_step` in chunks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MlaInputs {
+    x: Grid<f32>,
+    weights: MlaWeightsJson,
+    rope: RopeJson,
+    chunks: Vec<usize>,
+}
+
+/// Expected result of an `mla` case: what each call returns, and the cache at the end.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MlaExpected {
+    outputs: Vec<Grid<f32>>,
+    head_weights: Vec<Vec<Grid<f32>>>,
+    latent: Grid<f32>,
+    rope_keys: Grid<f32>,
 }

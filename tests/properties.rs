@@ -11,15 +11,19 @@ mod common;
 
 use attn_quiz::nalgebra::DMatrix;
 use attn_quiz::prelude::*;
+use attn_quiz::reference::alibi::alibi_with_slopes;
 use attn_quiz::reference::batched::{
     batched_multi_head_attention, batched_scaled_dot_product_attention, batched_self_attention,
 };
 use attn_quiz::reference::decoder::{DecoderAttention, decoder_attention_step};
+use attn_quiz::reference::differential::{DifferentialWeights, differential_attention};
 use attn_quiz::reference::kv_cache::empty_cache;
+use attn_quiz::reference::mla::empty_mla_cache;
+use attn_quiz::reference::mla_absorbed::mla_decode_step_absorbed;
 use attn_quiz::reference::sliding_window::streaming_mask;
 use attn_quiz::reference::{
-    self, apply_rope, attention_with_sink, causal_mask, decode_step, luong_dot_attention, scaled_dot_product_attention,
-    sliding_window_mask,
+    self, apply_rope, attention_with_sink, causal_mask, decode_step, luong_dot_attention, mla_decode_step,
+    scaled_dot_product_attention, sinusoidal_positions, sliding_window_mask,
 };
 use attn_quiz::sample::Sampler;
 use common::{Check, Failure, close, close_each, masked_entries_are_zero, position_of, within_tolerance};
@@ -531,6 +535,203 @@ fn decoder_without_window_and_with_sinks_of_minus_infinity_is_decode_step() {
     }));
 }
 
+#[test]
+fn sinusoidal_pairs_lie_on_the_unit_circle() {
+    quickcheck(Law(|c: &PositionPair| {
+        let pe = sinusoidal_positions(c.p + c.k + 1, c.d_model);
+        for p in 0..pe.nrows() {
+            for i in 0..c.d_model / 2 {
+                let length = pe[(p, 2 * i)].hypot(pe[(p, 2 * i + 1)]);
+                if !within_tolerance(length, 1.0) {
+                    return Err(Failure(format!("position {p}, pair {i}: length {length}, not 1")));
+                }
+            }
+        }
+        Ok(())
+    }));
+}
+
+#[test]
+fn sinusoidal_offset_by_k_rotates_every_pair_by_the_angle_of_position_k() {
+    quickcheck(Law(|c: &PositionPair| {
+        let pe = sinusoidal_positions(c.p + c.k + 1, c.d_model);
+        // Pair i of PE(k) is (sin kω_i, cos kω_i): the rotation, read off without knowing ω_i.
+        let rotated = Matrix::from_fn(1, c.d_model, |_, col| {
+            let (pair, (sin_k, cos_k)) = (col - col % 2, (pe[(c.k, col - col % 2)], pe[(c.k, col - col % 2 + 1)]));
+            let (sin_p, cos_p) = (pe[(c.p, pair)], pe[(c.p, pair + 1)]);
+            // sin(a + b) = sin a·cos b + cos a·sin b;  cos(a + b) = cos a·cos b − sin a·sin b.
+            if col % 2 == 0 { sin_p * cos_k + cos_p * sin_k } else { cos_p * cos_k - sin_p * sin_k }
+        });
+        close(&format!("PE({} + {})", c.p, c.k), &pe.rows(c.p + c.k, 1).into_owned(), &rotated)
+    }));
+}
+
+#[test]
+fn alibi_with_all_slopes_zero_is_causal_self_attention() {
+    quickcheck(Law(|s: &Sequence| {
+        let zero = vec![0.0; s.weights.num_heads];
+        let expected = reference::multi_head_attention(&s.x, &s.x, &s.x, &s.weights, Some(&causal_mask(s.x.nrows())));
+        same_multi_head(alibi_with_slopes(&s.x, &s.weights, &zero), expected)
+    }));
+}
+
+#[test]
+fn alibi_without_query_weights_decays_by_exp_of_minus_slope_per_token() {
+    quickcheck(Law(|s: &Sequence| {
+        // W_q = 0 and b_q = 0: every score is 0, and head h's row i is ∝ exp(−m_h·(i − j)), j ≤ i.
+        let width = s.weights.q.out_features();
+        let q = Linear::without_bias(Matrix::zeros(s.x.ncols(), width));
+        let w = MultiHeadWeights { q, ..s.weights.clone() };
+        let (_, heads) = reference::alibi_self_attention(&s.x, &w);
+        let slopes = reference::alibi_slopes(w.num_heads);
+        let l = s.x.nrows();
+        let expected: Vec<Matrix> = slopes
+            .iter()
+            .map(|&m| {
+                let m = f64::from(m);
+                let total = |i: usize| (0..=i).map(|j| (-m * (i - j) as f64).exp()).sum::<f64>();
+                Matrix::from_fn(l, l, |i, j| if j <= i { ((-m * (i - j) as f64).exp() / total(i)) as f32 } else { 0.0 })
+            })
+            .collect();
+        close_each("head_weights", &heads, &expected)?;
+        heads.iter().try_for_each(|w| masked_entries_are_zero("head_weights", w, Some(&causal_mask(l))))
+    }));
+}
+
+#[test]
+fn alibi_slopes_of_eight_and_of_six_heads() {
+    let powers = |exponents: &[i32]| exponents.iter().map(|&e| 2f32.powi(-e)).collect::<Vec<f32>>();
+    assert_eq!(reference::alibi_slopes(8), powers(&[1, 2, 3, 4, 5, 6, 7, 8]));
+    // c = 4: 2^−2, 2^−4, 2^−6, 2^−8, then the first two of 8 heads' odd powers 2^−1, 2^−3.
+    assert_eq!(reference::alibi_slopes(6), powers(&[2, 4, 6, 8, 1, 3]));
+    assert_eq!(reference::alibi_slopes(1), powers(&[8]));
+}
+
+#[test]
+fn alibi_slopes_follow_the_authors_rule_for_any_head_count() {
+    quickcheck(Law(|n: &HeadCount| {
+        let h = n.0;
+        // c = the largest power of two ≤ H; heads past c take 2c heads' slopes at even indices,
+        // 2^(−8(2t+1)/(2c)) for t = h − c.
+        let c = (0..).map(|e| 1usize << e).take_while(|&p| p <= h).last().unwrap_or(1);
+        let expected: Vec<f32> = (0..h)
+            .map(|i| if i < c { -8.0 * (i + 1) as f64 / c as f64 } else { -4.0 * (2 * (i - c) + 1) as f64 / c as f64 })
+            .map(|e| 2f64.powf(e) as f32)
+            .collect();
+        let slopes = reference::alibi_slopes(h);
+        let as_column = |v: &[f32]| Matrix::from_column_slice(v.len(), 1, v);
+        close(&format!("slopes of {h} heads"), &as_column(&slopes), &as_column(&expected))
+    }));
+}
+
+#[test]
+fn mla_any_split_into_decode_calls_is_one_call_on_an_empty_cache() {
+    quickcheck(Law(|d: &LatentDecode| {
+        let mut whole_cache = empty_mla_cache(&d.weights);
+        let (whole, whole_heads) = mla_decode_step(&d.x, &mut whole_cache, &d.weights, &d.rope);
+        let (outputs, heads, cache) = mla_in_chunks(d, mla_decode_step);
+        let mut start = 0;
+        for (c, &s) in d.chunks.iter().enumerate() {
+            close(&format!("outputs[{c}]"), &outputs[c], &whole.rows(start, s).into_owned())?;
+            let expected: Vec<Matrix> =
+                whole_heads.iter().map(|m| m.view((start, 0), (s, start + s)).into_owned()).collect();
+            close_each(&format!("head_weights[{c}]"), &heads[c], &expected)?;
+            start += s;
+        }
+        close("cached latent", &cache.latent, &whole_cache.latent)?;
+        close("cached rope keys", &cache.rope_keys, &whole_cache.rope_keys)
+    }));
+}
+
+#[test]
+fn mla_absorbed_is_mla_naive() {
+    quickcheck(Law(|d: &LatentDecode| {
+        let (naive, naive_heads, naive_cache) = mla_in_chunks(d, mla_decode_step);
+        let (absorbed, absorbed_heads, absorbed_cache) = mla_in_chunks(d, mla_decode_step_absorbed);
+        for c in 0..d.chunks.len() {
+            close_to_scale(&format!("outputs[{c}]"), &absorbed[c], &naive[c])?;
+            close_each(&format!("head_weights[{c}]"), &absorbed_heads[c], &naive_heads[c])?;
+        }
+        close("cached latent", &absorbed_cache.latent, &naive_cache.latent)?;
+        close("cached rope keys", &absorbed_cache.rope_keys, &naive_cache.rope_keys)
+    }));
+}
+
+#[test]
+fn linear_attention_is_its_explicit_weights_form() {
+    quickcheck(Law(|c: &LinearCase| {
+        // φ = elu + 1 and the (l_q × l_k) weights, written out here in f64.
+        let phi = |x: f32| if x > 0.0 { f64::from(x) + 1.0 } else { f64::from(x).exp() };
+        let (l_q, l_k) = (c.q.nrows(), c.k.nrows());
+        let allowed = |i: usize, j: usize| !c.causal || j + l_q <= i + l_k;
+        let weight = |i: usize, j: usize| {
+            let dot: f64 = (0..c.q.ncols()).map(|t| phi(c.q[(i, t)]) * phi(c.k[(j, t)])).sum();
+            if allowed(i, j) { dot } else { 0.0 }
+        };
+        let expected = Matrix::from_fn(l_q, c.v.ncols(), |i, col| {
+            let total: f64 = (0..l_k).map(|j| weight(i, j)).sum();
+            let weighted: f64 = (0..l_k).map(|j| weight(i, j) * f64::from(c.v[(j, col)])).sum();
+            (weighted / (total + 1e-6)) as f32
+        });
+        close_to_scale("output", &reference::linear_attention(&c.q, &c.k, &c.v, c.causal), &expected)
+    }));
+}
+
+#[test]
+fn the_last_causal_linear_attention_row_is_non_causal_attention_of_that_query() {
+    quickcheck(Law(|c: &LinearCase| {
+        // The last query sits at l_k − 1 and sees every key.
+        let l_q = c.q.nrows().min(c.k.nrows());
+        let q = c.q.rows(0, l_q).into_owned();
+        let causal = reference::linear_attention(&q, &c.k, &c.v, true);
+        let last = q.rows(l_q - 1, 1).into_owned();
+        let expected = reference::linear_attention(&last, &c.k, &c.v, false);
+        close("last causal row", &causal.rows(l_q - 1, 1).into_owned(), &expected)
+    }));
+}
+
+#[test]
+fn non_causal_linear_attention_ignores_the_order_of_the_keys() {
+    quickcheck(Law(|(c, seed): &(LinearCase, u64)| {
+        let mut order: Vec<usize> = (0..c.k.nrows()).collect();
+        order.shuffle(&mut StdRng::seed_from_u64(*seed));
+        let shuffled = reference::linear_attention(&c.q, &c.k.select_rows(&order), &c.v.select_rows(&order), false);
+        close("output with shuffled keys", &shuffled, &reference::linear_attention(&c.q, &c.k, &c.v, false))
+    }));
+}
+
+#[test]
+fn differential_attention_with_lambda_zero_is_scaled_rms_norm_of_the_first_map() {
+    quickcheck(Law(|c: &DifferentialCase| {
+        // exp(0) − exp(ln(1 + λ_init)) + λ_init = 0: the second map drops out.
+        let mut w = c.weights.clone();
+        let d = w.lambda_q1.len();
+        w.lambda_q1 = RowVector::zeros(d);
+        w.lambda_q2 = RowVector::from_fn(d, |_, t| if t == 0 { (1.0 + w.lambda_init).ln() } else { 0.0 });
+        w.lambda_k2 = RowVector::from_fn(d, |_, t| if t == 0 { 1.0 } else { 0.0 });
+        let (h, a) = (w.attn.num_heads, &w.attn);
+        let (q, k, v) = (a.q.forward(&c.x), a.k.forward(&c.x), a.v.forward(&c.x));
+        let d_v = v.ncols() / h;
+        let mut concat = Matrix::zeros(c.x.nrows(), h * d_v);
+        let mut expected_maps = Vec::new();
+        for i in 0..h {
+            // Head i's first map: its first d query and key columns, its d_v value columns.
+            let (q1, k1) = (q.columns(2 * i * d, d).into_owned(), k.columns(2 * i * d, d).into_owned());
+            let (out, weights) = sdpa_f64(&q1, &k1, &v.columns(i * d_v, d_v).into_owned(), c.mask.as_ref());
+            // RMSNorm with ε = 1e-5 and the gain, then × (1 − λ_init).
+            let normed = Matrix::from_fn(out.nrows(), d_v, |r, col| {
+                let rms = (out.row(r).norm_squared() / d_v as f32 + 1e-5).sqrt();
+                out[(r, col)] / rms * w.norm[col] * (1.0 - w.lambda_init)
+            });
+            concat.columns_mut(i * d_v, d_v).copy_from(&normed);
+            expected_maps.push(weights);
+        }
+        let (output, maps) = differential_attention(&c.x, &w, c.mask.as_ref());
+        close_each("maps", &maps, &expected_maps)?;
+        close_to_scale("output", &output, &a.o.forward(&concat))
+    }));
+}
+
 // ---------------------------------------------------------------------------
 // Running a law
 // ---------------------------------------------------------------------------
@@ -701,6 +902,43 @@ fn decode_in_chunks(d: &Decode, w: &GroupedQueryWeights) -> (Vec<Matrix>, Vec<Ve
         start += s;
     }
     (outputs, heads, cache)
+}
+
+/// The signature both MLA forms share.
+type MlaStep = fn(&Matrix, &mut MlaCache, &MlaWeights, &Rope) -> (Matrix, Vec<Matrix>);
+
+/// Feeds `d.x` to an MLA decode step chunk by chunk from an empty cache: each
+/// call's output and head weights, and the cache at the end.
+fn mla_in_chunks(d: &LatentDecode, step: MlaStep) -> (Vec<Matrix>, Vec<Vec<Matrix>>, MlaCache) {
+    let mut cache = empty_mla_cache(&d.weights);
+    let mut start = 0;
+    let (mut outputs, mut heads) = (Vec::new(), Vec::new());
+    for &s in &d.chunks {
+        let (output, weights) = step(&d.x.rows(start, s).into_owned(), &mut cache, &d.weights, &d.rope);
+        outputs.push(output);
+        heads.push(weights);
+        start += s;
+    }
+    (outputs, heads, cache)
+}
+
+/// One-head softmax attention written here in f64 loops, nothing from the
+/// library: scores q·kᵀ/sqrt(d_k), a masked key left out, a row with no
+/// allowed key all zero. Returns (output, weights).
+fn sdpa_f64(q: &Matrix, k: &Matrix, v: &Matrix, mask: Option<&Mask>) -> (Matrix, Matrix) {
+    let scale = 1.0 / (q.ncols() as f64).sqrt();
+    let mut weights = Matrix::zeros(q.nrows(), k.nrows());
+    for i in 0..q.nrows() {
+        let keys: Vec<usize> = (0..k.nrows()).filter(|&j| mask.is_none_or(|m| m[(i, j)])).collect();
+        let score = |j: usize| (0..q.ncols()).map(|t| f64::from(q[(i, t)]) * f64::from(k[(j, t)])).sum::<f64>() * scale;
+        let max = keys.iter().map(|&j| score(j)).fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = keys.iter().map(|&j| (score(j) - max).exp()).sum();
+        for &j in &keys {
+            weights[(i, j)] = ((score(j) - max).exp() / total) as f32;
+        }
+    }
+    let output = &weights * v;
+    (output, weights)
 }
 
 /// A projection whose H column blocks are all copies of `one_head`'s columns
@@ -1146,5 +1384,124 @@ impl Arbitrary for Backward {
             mask: source.maybe_mask(g, l_q, l_k),
             d_out: source.matrix(l_q, d_v),
         }
+    }
+}
+
+/// A position p, an offset k and an even model width for the sinusoidal laws
+/// (p + k ≤ 40, so angles stay below the SPEC's ~50 rad).
+#[derive(Clone, Debug)]
+struct PositionPair {
+    p: usize,
+    k: usize,
+    d_model: usize,
+}
+
+impl Arbitrary for PositionPair {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let p = pick(g, 0..=MAX_POSITION / 2);
+        PositionPair { p, k: pick(g, 0..=MAX_POSITION / 2), d_model: 2 * pick(g, 1..=8) }
+    }
+}
+
+/// A head count for the ALiBi slope rule, 1–64.
+#[derive(Clone, Debug)]
+struct HeadCount(usize);
+
+impl Arbitrary for HeadCount {
+    fn arbitrary(g: &mut Gen) -> Self {
+        HeadCount(pick(g, 1..=64))
+    }
+}
+
+/// A sequence x (L × D) to decode with multi-head latent attention in
+/// `chunks`: H heads, latent width d_c, content d_n, rotary d_r (even) and
+/// value d_v per head.
+#[derive(Clone, Debug)]
+struct LatentDecode {
+    x: Matrix,
+    chunks: Vec<usize>,
+    weights: MlaWeights,
+    rope: Rope,
+}
+
+impl Arbitrary for LatentDecode {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let (l, d_model, h) = (pick(g, 1..=6), pick(g, MODEL_WIDTHS), pick(g, 1..=3));
+        let (d_c, d_n, d_r, d_v) = (pick(g, 1..=5), pick(g, 1..=3), pick_from(g, &[2, 4]), pick(g, 1..=3));
+        let mut chunks = Vec::new();
+        while chunks.iter().sum::<usize>() < l {
+            chunks.push(pick(g, 1..=l - chunks.iter().sum::<usize>()));
+        }
+        let rope = rope_setting(g);
+        let mut source = Source::new(g, &INPUT_SCALES);
+        let x = source.matrix(l, d_model);
+        let s = &mut source.sampler;
+        let weights = MlaWeights {
+            q: s.linear(d_model, h * (d_n + d_r)),
+            kv_down: s.linear(d_model, d_c + d_r),
+            kv_norm: s.row(d_c).map(|g| 1.0 + 0.5 * g),
+            k_up: s.matrix(d_c, h * d_n),
+            v_up: s.matrix(d_c, h * d_v),
+            o: s.linear(h * d_v, d_model),
+            num_heads: h,
+            rope_dim: d_r,
+        };
+        LatentDecode { x, chunks, weights, rope }
+    }
+}
+
+/// Scales for linear attention's inputs: 20 puts some φ(x) = exp(x) far below 1.
+const LINEAR_SCALES: [f32; 4] = [0.5, 1.0, 4.0, 20.0];
+
+/// One head of linear attention: q (l_q × d_k), k (l_k × d_k), v (l_k × d_v),
+/// and whether it is causal (then l_q ≤ l_k).
+#[derive(Clone, Debug)]
+struct LinearCase {
+    q: Matrix,
+    k: Matrix,
+    v: Matrix,
+    causal: bool,
+}
+
+impl Arbitrary for LinearCase {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let causal = bool::arbitrary(g);
+        let l_k = pick(g, LENGTHS);
+        let l_q = if causal { pick(g, 1..=l_k) } else { pick(g, LENGTHS) };
+        let (d_k, d_v) = (pick(g, HEAD_WIDTHS), pick(g, HEAD_WIDTHS));
+        let mut source = Source::new(g, &LINEAR_SCALES);
+        LinearCase { q: source.matrix(l_q, d_k), k: source.matrix(l_k, d_k), v: source.matrix(l_k, d_v), causal }
+    }
+}
+
+/// Differential self-attention: x (l × D), H heads with query/key halves of
+/// width d and values of width d_v, random λ vectors and λ_init, maybe a mask.
+#[derive(Clone, Debug)]
+struct DifferentialCase {
+    x: Matrix,
+    mask: Option<Mask>,
+    weights: DifferentialWeights,
+}
+
+impl Arbitrary for DifferentialCase {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let (l, d_model, h) = (pick(g, LENGTHS), pick(g, MODEL_WIDTHS), pick(g, HEADS));
+        let (d, d_v) = (pick(g, HEAD_WIDTHS), pick(g, HEAD_WIDTHS));
+        let lambda_init = DifferentialWeights::lambda_init_at(pick(g, 0..=11));
+        let mut source = Source::new(g, &INPUT_SCALES);
+        let (x, mask) = (source.matrix(l, d_model), source.maybe_mask(g, l, l));
+        let s = &mut source.sampler;
+        let attn = MultiHeadWeights {
+            q: s.linear(d_model, h * 2 * d),
+            k: s.linear(d_model, h * 2 * d),
+            v: s.linear(d_model, h * d_v),
+            o: s.linear(h * d_v, d_model),
+            num_heads: h,
+        };
+        let mut lambda = || s.row(d) * 0.3;
+        let (lambda_q1, lambda_k1, lambda_q2, lambda_k2) = (lambda(), lambda(), lambda(), lambda());
+        let norm = s.row(d_v).map(|g| 1.0 + 0.5 * g);
+        let weights = DifferentialWeights { attn, lambda_q1, lambda_k1, lambda_q2, lambda_k2, lambda_init, norm };
+        DifferentialCase { x, mask, weights }
     }
 }

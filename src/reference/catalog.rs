@@ -48,6 +48,18 @@ pub const MODULES: &[Module] = &[
     },
     Module { name: "sinks", title: "Attention with a learned sink", source: include_str!("sinks.rs") },
     Module { name: "decoder", title: "A gpt-oss-style decoder attention", source: include_str!("decoder.rs") },
+    // Positions without RoPE, then the 2024–25 architectures: each changes one
+    // thing of the multi-head attention above (mla also reuses rope and kv_cache).
+    Module { name: "sinusoidal", title: "Sinusoidal position encodings", source: include_str!("sinusoidal.rs") },
+    Module { name: "alibi", title: "ALiBi: linear distance biases", source: include_str!("alibi.rs") },
+    Module { name: "mla", title: "Multi-head latent attention (MLA)", source: include_str!("mla.rs") },
+    Module { name: "mla_absorbed", title: "MLA, absorbed form", source: include_str!("mla_absorbed.rs") },
+    Module {
+        name: "linear_attention",
+        title: "Linear attention; sparse attention",
+        source: include_str!("linear_attention.rs"),
+    },
+    Module { name: "differential", title: "Differential attention", source: include_str!("differential.rs") },
     Module { name: "additive", title: "Additive (Bahdanau) attention", source: include_str!("additive.rs") },
     Module { name: "luong", title: "Luong dot and general attention", source: include_str!("luong.rs") },
     Module { name: "batched", title: "The [N, L, D] batch view", source: include_str!("batched.rs") },

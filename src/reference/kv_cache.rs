@@ -199,7 +199,7 @@ pub(crate) fn project_and_append(
 ///
 /// Shapes: (p × w), (s × w) -> ((p+s) × w). A real cache preallocates its
 /// capacity instead of copying the p old rows at every step.
-fn append_rows(top: &Matrix, bottom: &Matrix) -> Matrix {
+pub(crate) fn append_rows(top: &Matrix, bottom: &Matrix) -> Matrix {
     let mut joined = Matrix::zeros(top.nrows() + bottom.nrows(), top.ncols()); // (p+s, w)
     joined.rows_mut(0, top.nrows()).copy_from(top);
     joined.rows_mut(top.nrows(), bottom.nrows()).copy_from(bottom);

@@ -117,7 +117,7 @@ pub fn concat_heads(
 }
 
 /// Checks inputs, projections, head count and mask against each other.
-fn check_shapes(
+pub(crate) fn check_shapes(
     query: &Matrix,
     key: &Matrix,
     value: &Matrix,
