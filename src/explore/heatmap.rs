@@ -20,6 +20,7 @@
 //! row (`7-13`), column labels the first key of a block, and a note under the
 //! grid says how many positions one cell stands for.
 //!
+//! [`render_heads`] draws one map per head (for `trace`), and
 //! [`render_side_by_side`] puts an expected and an actual matrix next to each
 //! other on one scale and marks the cells that differ with `!`, for a failure
 //! report.
@@ -164,6 +165,14 @@ pub fn render(weights: &Matrix, options: &Options) -> String {
     }
     out += &notes(&grid, options, low, high, false);
     out
+}
+
+/// One map per head, each under a `head h` line (h from 0, as the heads are
+/// numbered in the reference), separated by blank lines.
+pub fn render_heads(weights: &[Matrix], options: &Options) -> String {
+    let maps: Vec<String> =
+        weights.iter().enumerate().map(|(h, w)| format!("head {h}\n{}", render(w, options))).collect();
+    maps.join("\n")
 }
 
 /// Tells whether an actual value differs from the expected one: true when
@@ -689,6 +698,15 @@ scale: 0 [ .:-=+*#%@] 1  (rows: queries, columns: keys)
             render_side_by_side(&Matrix::zeros(2, 3), &Matrix::zeros(3, 2), differs_beyond(0.0, 0.0), &ascii());
         assert!(picture.starts_with("shapes differ: expected 2×3, actual 3×2\nexpected\n"), "{picture}");
         assert!(picture.contains("\nactual\n"));
+    }
+
+    #[test]
+    fn one_map_per_head() {
+        let heads = [Matrix::identity(2, 2), Matrix::from_element(2, 2, 0.5)];
+        let picture = render_heads(&heads, &ascii());
+        let want = "head 0\n   0 1\n0 |@@  |\n1 |  @@|\nscale: 0 [ .:-=+*#%@] 1  (rows: queries, columns: keys)\n\n\
+                    head 1\n   0 1\n0 |++++|\n1 |++++|\nscale: 0 [ .:-=+*#%@] 1  (rows: queries, columns: keys)\n";
+        assert_eq!(picture, want);
     }
 
     #[test]

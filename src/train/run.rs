@@ -191,7 +191,17 @@ mod tests {
     use super::*;
 
     fn small(task: Task, steps: usize, seed: u64) -> Config {
-        Config { steps, seed, batch: 8, held_out: 50, d_model: 16, len: 5, vocab: 4, lr: 1e-2, ..Config::defaults(task) }
+        Config {
+            steps,
+            seed,
+            batch: 8,
+            held_out: 50,
+            d_model: 16,
+            len: 5,
+            vocab: 4,
+            lr: 1e-2,
+            ..Config::defaults(task)
+        }
     }
 
     #[test]
