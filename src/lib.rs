@@ -36,6 +36,8 @@ pub mod sample;
 pub mod store;
 #[cfg(feature = "tool")]
 pub mod trace;
+#[cfg(feature = "tool")]
+pub mod train;
 
 #[cfg(feature = "tool")]
 pub mod explore;

@@ -42,6 +42,8 @@ enum Command {
     Trace(commands::trace::Args),
     /// Compare all attention variants in one table.
     Compare(commands::compare::Args),
+    /// Train a small attention model on a toy task and watch it learn.
+    Train(commands::train::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::show::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
         Command::Compare(args) => commands::compare::execute(args),
+        Command::Train(args) => commands::train::execute(args),
     };
     outcome.unwrap_or_else(|error| {
         eprintln!("error: {error:#}");

@@ -16,6 +16,7 @@ pub mod show;
 pub mod solution;
 pub mod stats;
 pub mod trace;
+pub mod train;
 pub mod watch;
 
 /// Exit code for a usage or environment error.
