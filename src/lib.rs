@@ -44,4 +44,6 @@ pub mod explore;
 #[cfg(feature = "tool")]
 pub mod harness;
 #[cfg(feature = "tool")]
+pub mod heatmap;
+#[cfg(feature = "tool")]
 pub mod quiz;

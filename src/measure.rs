@@ -192,7 +192,7 @@ pub struct Call {
 }
 
 /// What one run of a variant showed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Measurement {
     /// Every step in the order first reported, call after call.
     pub steps: Vec<MeasuredStep>,
@@ -217,6 +217,9 @@ pub struct Measurement {
     pub largest_scores_bytes: u64,
     /// Bytes (f32) one token adds to the key and value cache of one layer.
     pub kv_cache_bytes_per_token: u64,
+    /// The attention weights of the first batch element's last call, one
+    /// matrix per head (none for flash, which keeps no weights).
+    pub weights: Vec<Matrix>,
 }
 
 /// Runs `variant` on random inputs of the sizes in `config` and measures it.
@@ -437,6 +440,7 @@ fn summarise(
         attention_bytes: weights_bytes,
         largest_scores_bytes: largest_scores * F32_BYTES,
         kv_cache_bytes_per_token: (k_width + v_width) as u64 * F32_BYTES,
+        weights: last_weights.clone(),
     }
 }
 

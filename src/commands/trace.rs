@@ -3,6 +3,7 @@
 
 use attn_quiz::explore::sizes::{DEFAULT_BATCH, DEFAULT_D_MODEL, DEFAULT_HEADS, DEFAULT_LEN, DEFAULT_SEED, Sizes};
 use attn_quiz::explore::{trace, variant, variant_names};
+use attn_quiz::heatmap;
 use std::process::ExitCode;
 
 /// Arguments of `attn-quiz trace`.
@@ -46,6 +47,9 @@ pub struct Args {
     /// Seed of the random inputs and weights.
     #[arg(long, value_name = "SEED", default_value_t = DEFAULT_SEED)]
     seed: u64,
+    /// Also draw the attention weights of the first sequence, one heatmap per head.
+    #[arg(long)]
+    heatmap: bool,
 }
 
 /// Runs `attn-quiz trace`.
@@ -64,6 +68,10 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         block_q: args.block_q,
         block_k: args.block_k,
     };
-    print!("{}", trace::run(variant(&args.variant)?, &sizes)?.render());
+    let trace = trace::run(variant(&args.variant)?, &sizes)?;
+    print!("{}", trace.render());
+    if args.heatmap {
+        print!("\n{}", trace.heatmaps(&heatmap::Options::new(heatmap::Mode::detect())));
+    }
     Ok(ExitCode::SUCCESS)
 }

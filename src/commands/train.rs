@@ -2,8 +2,8 @@
 //! attention model from scratch on a toy task and watch it learn.
 
 use anyhow::bail;
-use attn_quiz::explore::heatmap::{self, Mode, Options};
 use attn_quiz::explore::with_thousands;
+use attn_quiz::heatmap::{self, Mode, Options};
 use attn_quiz::prelude::Matrix;
 use attn_quiz::train::display::{bar, plot, sparkline};
 use attn_quiz::train::run::{Config, Report, predictions, train};

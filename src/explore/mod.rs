@@ -5,14 +5,12 @@
 //! - [`trace`]: every step of one run with the shape it produced, and its costs.
 //! - [`compare`]: one table of all variants.
 //! - [`table`]: aligned plain-text tables.
-//! - [`heatmap`]: attention weights as a picture in the terminal.
 //!
 //! Everything here reads the reference's own tables
 //! ([`catalog`](crate::reference::catalog)) and measurements
 //! ([`measure`](crate::measure)): nothing is a copy that could drift from the code.
 
 pub mod compare;
-pub mod heatmap;
 pub mod sizes;
 pub mod source;
 pub mod table;

@@ -16,12 +16,13 @@
 use super::sizes::Sizes;
 use super::table::{Align, Table};
 use super::{Error, measure_at, with_thousands};
+use crate::heatmap;
 use crate::measure::{Config, Measurement, Variant};
 use crate::reference::catalog::{Heads, VariantInfo};
 use colored::Colorize;
 
 /// One run of a variant: what ran, at which sizes, and what it showed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Trace {
     /// The variant.
     pub variant: &'static VariantInfo,
@@ -45,6 +46,23 @@ pub fn run(variant: &'static VariantInfo, sizes: &Sizes) -> Result<Trace, Error>
 }
 
 impl Trace {
+    /// The first batch element's attention weights as heatmaps, one per head
+    /// (of the last call, for the variants with a cache).
+    pub fn heatmaps(&self, options: &heatmap::Options) -> String {
+        let weights = &self.measurement.weights;
+        if weights.is_empty() {
+            return format!("{} keeps no attention weights to draw (only the log-sum-exp).\n", self.variant.name);
+        }
+        let call = match self.measurement.calls.len() {
+            0 | 1 => String::new(),
+            n => format!(", call {n} of {n}"),
+        };
+        format!(
+            "Attention weights of batch element 0{call} (rows: queries, columns: keys):\n\n{}",
+            heatmap::render_heads(weights, options)
+        )
+    }
+
     /// The report: a heading with the sizes, the steps with their shapes, the costs.
     pub fn render(&self) -> String {
         let heading = format!("{}: {}", self.variant.name, self.variant.title);

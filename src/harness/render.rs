@@ -4,8 +4,9 @@
 
 use super::compile::Diagnostic;
 use super::judge::bytes_in_words;
-use super::verdict::{Case, Failure, FailureKind};
+use super::verdict::{Case, Failure, FailureKind, WeightMap};
 use super::verdict::{Status, Verdict};
+use crate::heatmap;
 use colored::Colorize;
 use std::fmt::Write;
 
@@ -169,9 +170,25 @@ fn failed(out: &mut String, failure: &Failure) {
     if let Some(difference) = &failure.first_difference {
         writeln!(out, "  {} {difference}", "first difference:".bold()).unwrap();
     }
+    weight_pictures(out, &failure.weight_maps);
     if let Some(mistake) = &failure.mistake {
         writeln!(out, "\n  {} {}", "looks like:".bold().yellow(), mistake.name.yellow()).unwrap();
         writeln!(out, "  {} {}", "hint:".bold(), mistake.hint).unwrap();
+    }
+}
+
+/// The weights that differ, expected beside actual, differing cells marked
+/// (the first two matrices: a picture, not the record).
+fn weight_pictures(out: &mut String, maps: &[WeightMap]) {
+    let options = heatmap::Options::new(heatmap::Mode::detect());
+    for map in maps.iter().take(2) {
+        let picture = heatmap::render_side_by_side(
+            &map.expected,
+            &map.actual,
+            heatmap::differs_beyond(map.tolerance, 0.0),
+            &options,
+        );
+        writeln!(out, "\n  {}\n{}", format!("{}:", map.name).bold(), indent(picture.trim_end(), 4)).unwrap();
     }
 }
 

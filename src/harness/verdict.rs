@@ -30,6 +30,7 @@
 
 use super::compile::Diagnostic;
 use super::evaluator_process::Output;
+use crate::prelude::Matrix;
 use serde::Serialize;
 
 /// The verdict of one check.
@@ -144,6 +145,23 @@ pub struct Failure {
     pub panic_message: Option<String>,
     /// What the learner's code printed on the counterexample.
     pub output: Output,
+    /// The attention weights, expected and actual, for a picture of where
+    /// they differ (not in the JSON: `expected` and `actual` hold the numbers).
+    #[serde(skip)]
+    pub weight_maps: Vec<WeightMap>,
+}
+
+/// One attention-weights matrix the learner got wrong, with the reference's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightMap {
+    /// Which weights, e.g. `weights (head 1)`.
+    pub name: String,
+    /// The reference's weights.
+    pub expected: Matrix,
+    /// The learner's weights, of the same shape.
+    pub actual: Matrix,
+    /// How far an entry may be from the expected one (the judge's round-off).
+    pub tolerance: f32,
 }
 
 /// How the learner's answer went wrong.

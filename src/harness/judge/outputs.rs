@@ -12,7 +12,7 @@
 //! inside, explicit loops, a -1e9 fill) yet is far tighter than the change a
 //! wrong scale or a wrong axis makes.
 
-use crate::harness::verdict::FailureKind;
+use crate::harness::verdict::{FailureKind, WeightMap};
 use crate::prelude::{Mask, Matrix};
 use approx::AbsDiffEq;
 use nalgebra::{DMatrix, Scalar};
@@ -174,6 +174,32 @@ fn grids_agree(x: &Value, y: &Value) -> bool {
 /// Whether two finite entries are within `tolerance` of each other (NaN and infinities never are).
 fn close(expected: f32, actual: f32, tolerance: f32) -> bool {
     expected.is_finite() && actual.is_finite() && expected.abs_diff_eq(&actual, tolerance)
+}
+
+/// The weights matrices (`weights` outputs) where `actual` differs from
+/// `expected` but has the same shape, for the verdict's picture.
+pub(crate) fn differing_weights(expected: &Outputs, actual: &Outputs) -> Vec<WeightMap> {
+    let weights = |outputs: &Outputs| -> Vec<(String, Matrix)> {
+        let named = outputs.0.iter().filter(|o| o.name == "weights");
+        named
+            .flat_map(|o| numbers(&o.value).into_iter().map(|(label, m)| (format!("weights{label}"), m.clone())))
+            .collect()
+    };
+    weights(expected)
+        .into_iter()
+        .zip(weights(actual))
+        .filter(|((_, e), (_, a))| e.shape() == a.shape())
+        .map(|((name, expected), (_, actual))| {
+            let tolerance = tolerance(&expected);
+            WeightMap { name, expected, actual, tolerance }
+        })
+        .filter(|map| {
+            map.expected
+                .iter()
+                .zip(map.actual.iter())
+                .any(|(&e, &a)| !(close(e, a, map.tolerance) || e.to_bits() == a.to_bits()))
+        })
+        .collect()
 }
 
 /// The largest difference allowed from `expected`'s entries.

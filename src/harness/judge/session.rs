@@ -272,6 +272,10 @@ impl<E: Exercise> Trial<'_, E> {
             Fault::Crash(reason) => Outcome::Crashed { reason, case, output },
             Fault::Hang => Outcome::Hung { case, output },
             Fault::Result(kind) => Outcome::Failed(Box::new(Failure {
+                weight_maps: problem
+                    .actual
+                    .as_ref()
+                    .map_or_else(Vec::new, |actual| super::outputs::differing_weights(&problem.expected, actual)),
                 property: problem.property,
                 kind,
                 case,

@@ -26,7 +26,7 @@
 //! report.
 //!
 //! ```
-//! use attn_quiz::explore::heatmap::{self, Mode, Options};
+//! use attn_quiz::heatmap::{self, Mode, Options};
 //! use attn_quiz::prelude::Matrix;
 //!
 //! let weights = Matrix::from_row_slice(2, 3, &[1.0, 0.0, 0.0, 0.5, 0.25, 0.25]);
