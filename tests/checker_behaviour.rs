@@ -191,13 +191,13 @@ struct Recorder {
 }
 
 impl Evaluate for Recorder {
-    fn evaluate(&mut self, arguments: Vec<u8>, trace_panic: bool) -> Reply {
+    fn evaluate(&mut self, arguments: Vec<u8>, trace_panic: bool, heavy: bool) -> Reply {
         self.calls.push(arguments.clone());
-        self.inner.evaluate(arguments, trace_panic)
+        self.inner.evaluate(arguments, trace_panic, heavy)
     }
 
-    fn output_of(&mut self, arguments: Vec<u8>) -> Output {
-        self.inner.output_of(arguments)
+    fn output_of(&mut self, arguments: Vec<u8>, heavy: bool) -> Output {
+        self.inner.output_of(arguments, heavy)
     }
 
     fn call_limit(&self) -> Duration {

@@ -34,6 +34,9 @@ use std::time::{Duration, Instant};
 const OUTPUT_TAIL_BYTES: usize = 4096;
 /// The evaluator's address-space limit on Linux.
 const ADDRESS_SPACE_BYTES: u64 = 8 << 30;
+/// How many call limits a heavy call (a long case, such as a memory check) may
+/// take: it is no hang to spend seconds on 512 positions in an unoptimised build.
+const HEAVY_CALL_FACTOR: u32 = 5;
 /// How long a dead evaluator's output is waited for before it is read as it is.
 const OUTPUT_GRACE: Duration = Duration::from_millis(100);
 
@@ -136,23 +139,32 @@ impl EvaluatorProcess {
     }
 }
 
+impl EvaluatorProcess {
+    /// How long a call may take: the call limit, or for a heavy call (a long
+    /// case) as many times it as [`HEAVY_CALL_FACTOR`] says.
+    fn limit(&self, heavy: bool) -> Duration {
+        if heavy { self.call_limit * HEAVY_CALL_FACTOR } else { self.call_limit }
+    }
+}
+
 impl Evaluate for EvaluatorProcess {
-    fn evaluate(&mut self, arguments: Vec<u8>, trace_panic: bool) -> Reply {
+    fn evaluate(&mut self, arguments: Vec<u8>, trace_panic: bool, heavy: bool) -> Reply {
         let left = self.deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Reply::OutOfTime;
         }
-        let cut_short = left < self.call_limit;
-        match self.exchange(&Call { trace_panic, arguments }, left.min(self.call_limit)) {
+        let limit = self.limit(heavy);
+        let cut_short = left < limit;
+        match self.exchange(&Call { trace_panic, arguments }, left.min(limit)) {
             Reply::Hung if cut_short => Reply::OutOfTime,
             reply => reply,
         }
     }
 
-    fn output_of(&mut self, arguments: Vec<u8>) -> Output {
+    fn output_of(&mut self, arguments: Vec<u8>, heavy: bool) -> Output {
         self.stop();
         // A fresh evaluator runs this one call, so all it prints is this call's.
-        let limit = self.call_limit.min(self.deadline.saturating_duration_since(Instant::now())).max(OUTPUT_GRACE);
+        let limit = self.limit(heavy).min(self.deadline.saturating_duration_since(Instant::now())).max(OUTPUT_GRACE);
         self.last_output = Output::default();
         let _ = self.exchange(&Call { trace_panic: false, arguments }, limit);
         self.stop();

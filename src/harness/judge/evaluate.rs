@@ -39,13 +39,14 @@ pub enum Reply {
 /// Something that runs the learner's function.
 pub trait Evaluate {
     /// Runs one call. `trace_panic` asks a panic to be traced to the
-    /// learner's own line (slower; the judge asks on the final counterexample).
-    fn evaluate(&mut self, arguments: Vec<u8>, trace_panic: bool) -> Reply;
+    /// learner's own line (slower; the judge asks on the final counterexample);
+    /// a `heavy` call (a long case, such as a memory check) may take longer.
+    fn evaluate(&mut self, arguments: Vec<u8>, trace_panic: bool, heavy: bool) -> Reply;
 
     /// What the learner's code prints on this one call, run on its own.
-    fn output_of(&mut self, arguments: Vec<u8>) -> Output;
+    fn output_of(&mut self, arguments: Vec<u8>, heavy: bool) -> Output;
 
-    /// How long one call may take.
+    /// How long one ordinary call may take.
     fn call_limit(&self) -> Duration;
 }
 
@@ -55,7 +56,7 @@ pub trait Evaluate {
 pub struct InProcess(pub Learner);
 
 impl Evaluate for InProcess {
-    fn evaluate(&mut self, arguments: Vec<u8>, trace_panic: bool) -> Reply {
+    fn evaluate(&mut self, arguments: Vec<u8>, trace_panic: bool, _heavy: bool) -> Reply {
         match answer(self.0, &to_bytes(&Call { trace_panic, arguments })) {
             Answer::Returned { results, peak_heap_bytes } => Reply::Returned { results, peak_heap_bytes },
             Answer::Panicked(panicked) => Reply::Panicked(panicked),
@@ -63,7 +64,7 @@ impl Evaluate for InProcess {
         }
     }
 
-    fn output_of(&mut self, _arguments: Vec<u8>) -> Output {
+    fn output_of(&mut self, _arguments: Vec<u8>, _heavy: bool) -> Output {
         Output::default()
     }
 

@@ -41,7 +41,8 @@ pub(crate) trait Exercise {
     fn mutants() -> Vec<Mutant>;
 
     /// The most heap (in bytes) one call on `input` may hold at once, for the
-    /// variants whose point is to save memory; `None`: not measured.
+    /// variants whose point is to save memory; `None`: not measured. A case
+    /// with a budget is long, so its call may also take longer.
     fn heap_budget(_input: &Self::Input) -> Option<usize> {
         None
     }

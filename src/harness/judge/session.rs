@@ -72,7 +72,7 @@ impl<'a> Evaluated<'a> {
 
 impl<E: Exercise> Subject<E> for Evaluated<'_> {
     fn call(&mut self, input: &E::Input, trace_panic: bool) -> Seen {
-        match self.evaluator.evaluate(E::encode(input), trace_panic) {
+        match self.evaluator.evaluate(E::encode(input), trace_panic, E::heap_budget(input).is_some()) {
             Reply::Returned { results, peak_heap_bytes } => match from_bytes::<E::Returned>(&results) {
                 Ok(returned) => {
                     self.last_peak = peak_heap_bytes;
@@ -88,7 +88,7 @@ impl<E: Exercise> Subject<E> for Evaluated<'_> {
     }
 
     fn output_of(&mut self, input: &E::Input) -> Output {
-        self.evaluator.output_of(E::encode(input))
+        self.evaluator.output_of(E::encode(input), E::heap_budget(input).is_some())
     }
 
     fn last_peak(&self) -> Option<usize> {
