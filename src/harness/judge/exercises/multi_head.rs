@@ -49,20 +49,7 @@ impl Exercise for Mha {
     }
 
     fn mutants() -> Vec<Mutant> {
-        use knobs::*;
-        [
-            HEADS,
-            SWAPPED_INPUTS,
-            BLOCK_PROJECTION,
-            SCALE,
-            SCALE_STAGE,
-            HEAD_SCALE,
-            SOFTMAX,
-            SOFTMAX_WHOLE,
-            WEIGHTING,
-            MASK,
-        ]
-        .concat()
+        with_attention_mutants(&[knobs::HEADS, knobs::SWAPPED_INPUTS, knobs::BLOCK_PROJECTION])
     }
 
     fn arguments(c: &Self::Input) -> Vec<(String, String)> {
@@ -105,8 +92,7 @@ impl Exercise for SelfAttention {
     }
 
     fn mutants() -> Vec<Mutant> {
-        use knobs::*;
-        [HEADS, BLOCK_PROJECTION, SCALE, SCALE_STAGE, HEAD_SCALE, SOFTMAX, SOFTMAX_WHOLE, WEIGHTING, MASK].concat()
+        with_attention_mutants(&[knobs::HEADS, knobs::BLOCK_PROJECTION])
     }
 
     fn arguments(c: &Self::Input) -> Vec<(String, String)> {
@@ -149,9 +135,7 @@ impl Exercise for CrossAttention {
     }
 
     fn mutants() -> Vec<Mutant> {
-        use knobs::*;
-        [ROUTING, HEADS, BLOCK_PROJECTION, SCALE, SCALE_STAGE, HEAD_SCALE, SOFTMAX, SOFTMAX_WHOLE, WEIGHTING, MASK]
-            .concat()
+        with_attention_mutants(&[knobs::ROUTING, knobs::HEADS, knobs::BLOCK_PROJECTION])
     }
 
     fn arguments(c: &Self::Input) -> Vec<(String, String)> {
@@ -194,14 +178,20 @@ impl Exercise for Gated {
     }
 
     fn mutants() -> Vec<Mutant> {
-        use knobs::*;
-        [GATE, HEADS, BLOCK_PROJECTION, SCALE, SCALE_STAGE, HEAD_SCALE, SOFTMAX, SOFTMAX_WHOLE, WEIGHTING, MASK]
-            .concat()
+        with_attention_mutants(&[knobs::GATE, knobs::HEADS, knobs::BLOCK_PROJECTION])
     }
 
     fn arguments(c: &Self::Input) -> Vec<(String, String)> {
         c.arguments()
     }
+}
+
+/// The mistakes every multi-head exercise can make inside its heads (scale,
+/// softmax, mask), after the ones `specific` to the exercise (most specific first).
+fn with_attention_mutants(specific: &[&[Mutant]]) -> Vec<Mutant> {
+    use knobs::*;
+    let shared: &[&[Mutant]] = &[SCALE, SCALE_STAGE, HEAD_SCALE, SOFTMAX, SOFTMAX_WHOLE, WEIGHTING, MASK];
+    specific.iter().chain(shared).flat_map(|list| list.iter().copied()).collect()
 }
 
 /// The weights of a gated case.
@@ -245,21 +235,7 @@ impl Exercise for Gqa {
     }
 
     fn mutants() -> Vec<Mutant> {
-        use knobs::*;
-        [
-            GROUPED,
-            HEADS,
-            SWAPPED_INPUTS,
-            SCALE,
-            SCALE_STAGE,
-            HEAD_SCALE,
-            INPUT_WIDTH_SCALE,
-            SOFTMAX,
-            SOFTMAX_WHOLE,
-            WEIGHTING,
-            MASK,
-        ]
-        .concat()
+        with_attention_mutants(&[knobs::GROUPED, knobs::HEADS, knobs::SWAPPED_INPUTS, knobs::INPUT_WIDTH_SCALE])
     }
 
     fn arguments(c: &Self::Input) -> Vec<(String, String)> {
