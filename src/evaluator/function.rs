@@ -173,7 +173,8 @@ impl Learner {
             Learner::Mla(f) => {
                 with(arguments, |(chunks, mut cache, w, rope): (Vec<Matrix>, MlaCache, MlaWeights, Rope)| {
                     // One call per chunk, all on the same cache, in order.
-                    let calls: Vec<(Matrix, Vec<Matrix>)> = chunks.iter().map(|x| f(x, &mut cache, &w, &rope)).collect();
+                    let calls: Vec<(Matrix, Vec<Matrix>)> =
+                        chunks.iter().map(|x| f(x, &mut cache, &w, &rope)).collect();
                     (calls, cache)
                 })
             }
