@@ -36,7 +36,7 @@ pub fn alibi_self_attention(x: &Matrix, w: &MultiHeadWeights) -> (Matrix, Vec<Ma
     let m = slopes(h);
     let mut concat = Matrix::zeros(l, v.ncols());
     let mut all_weights = Vec::new();
-    for head in 0..h {
+    for (head, &slope) in m.iter().enumerate() {
         let q_h = q.columns(head * d_k, d_k);
         let k_h = k.columns(head * d_k, d_k);
         let v_h = v.columns(head * d_k, d_k);
@@ -45,7 +45,7 @@ pub fn alibi_self_attention(x: &Matrix, w: &MultiHeadWeights) -> (Matrix, Vec<Ma
         for i in 0..l {
             let mut row = vec![0.0; l];
             for j in 0..l {
-                row[j] = if j <= i { (scores[(i, j)] - m[head] * (i as f32 - j as f32)) / scale } else { f32::NEG_INFINITY };
+                row[j] = if j <= i { (scores[(i, j)] - slope * (i as f32 - j as f32)) / scale } else { f32::NEG_INFINITY };
             }
             softmax_row(&mut row);
             for j in 0..l {

@@ -21,8 +21,8 @@ pub fn linear_attention(q: &Matrix, k: &Matrix, v: &Matrix, causal: bool) -> Mat
             added = upto;
         }
         let row = fq.row(i);
-        let numerator = &row * &state;
-        let denominator = (&row * &z)[(0, 0)] + 1e-6;
+        let numerator = row * &state;
+        let denominator = (row * &z)[(0, 0)] + 1e-6;
         for c in 0..v.ncols() {
             out[(i, c)] = (numerator[(0, c)] / denominator) as f32;
         }
