@@ -14,7 +14,7 @@ use attn_quiz::harness::verdict::Mistake;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-// The judge measures the heap a learner's call holds (flash, flash_backward)
+// The judge measures the heap a learner's call holds (flash, flash_backward, linear_attention)
 // only where the counting allocator is installed, as in a real evaluator.
 #[global_allocator]
 static HEAP: attn_quiz::evaluator::heap::CountingAllocator = attn_quiz::evaluator::heap::CountingAllocator;
@@ -196,6 +196,46 @@ corpus! {
     flash_backward_mistake_p_without_lse: "solutions/flash_backward/mistake_p_without_lse.rs" => FlashBackward(flash_attention_backward),
     flash_backward_mistake_rowsum_of_dp: "solutions/flash_backward/mistake_rowsum_of_dp.rs" => FlashBackward(flash_attention_backward),
     flash_backward_mistake_softmax_backward_without_rowsum: "solutions/flash_backward/mistake_softmax_backward_without_rowsum.rs" => FlashBackward(flash_attention_backward),
+    sinusoidal_correct_from_fn_f64: "solutions/sinusoidal/correct_from_fn_f64.rs" => Sinusoidal(sinusoidal_positions),
+    sinusoidal_correct_pair_loops_f32: "solutions/sinusoidal/correct_pair_loops_f32.rs" => Sinusoidal(sinusoidal_positions),
+    sinusoidal_mistake_sinusoidal_column_exponent: "solutions/sinusoidal/mistake_sinusoidal_column_exponent.rs" => Sinusoidal(sinusoidal_positions),
+    sinusoidal_mistake_sinusoidal_exponent_i_over_d: "solutions/sinusoidal/mistake_sinusoidal_exponent_i_over_d.rs" => Sinusoidal(sinusoidal_positions),
+    sinusoidal_mistake_sinusoidal_halves: "solutions/sinusoidal/mistake_sinusoidal_halves.rs" => Sinusoidal(sinusoidal_positions),
+    sinusoidal_mistake_sinusoidal_positions_from_one: "solutions/sinusoidal/mistake_sinusoidal_positions_from_one.rs" => Sinusoidal(sinusoidal_positions),
+    sinusoidal_mistake_sinusoidal_sin_cos_swapped: "solutions/sinusoidal/mistake_sinusoidal_sin_cos_swapped.rs" => Sinusoidal(sinusoidal_positions),
+    alibi_correct_official_bias_f64: "solutions/alibi/correct_official_bias_f64.rs" => Alibi(alibi_self_attention),
+    alibi_correct_per_head: "solutions/alibi/correct_per_head.rs" => Alibi(alibi_self_attention),
+    alibi_mistake_alibi_bias_scaled: "solutions/alibi/mistake_alibi_bias_scaled.rs" => Alibi(alibi_self_attention),
+    alibi_mistake_alibi_bias_sign: "solutions/alibi/mistake_alibi_bias_sign.rs" => Alibi(alibi_self_attention),
+    alibi_mistake_alibi_no_causal_mask: "solutions/alibi/mistake_alibi_no_causal_mask.rs" => Alibi(alibi_self_attention),
+    alibi_mistake_alibi_slopes_power_of_two_formula: "solutions/alibi/mistake_alibi_slopes_power_of_two_formula.rs" => Alibi(alibi_self_attention),
+    alibi_mistake_alibi_slopes_sorted: "solutions/alibi/mistake_alibi_slopes_sorted.rs" => Alibi(alibi_self_attention),
+    linear_attention_correct_running_sums: "solutions/linear_attention/correct_running_sums.rs" => LinearAttention(linear_attention),
+    linear_attention_correct_state_matrices_f64: "solutions/linear_attention/correct_state_matrices_f64.rs" => LinearAttention(linear_attention),
+    linear_attention_mistake_causal_top_left: "solutions/linear_attention/mistake_causal_top_left.rs" => LinearAttention(linear_attention),
+    linear_attention_mistake_linear_causal_ignored: "solutions/linear_attention/mistake_linear_causal_ignored.rs" => LinearAttention(linear_attention),
+    linear_attention_mistake_linear_elu_plus_one_imprecise: "solutions/linear_attention/mistake_linear_elu_plus_one_imprecise.rs" => LinearAttention(linear_attention),
+    linear_attention_mistake_linear_elu_without_plus_one: "solutions/linear_attention/mistake_linear_elu_without_plus_one.rs" => LinearAttention(linear_attention),
+    linear_attention_mistake_linear_eps_in_the_wrong_place: "solutions/linear_attention/mistake_linear_eps_in_the_wrong_place.rs" => LinearAttention(linear_attention),
+    linear_attention_mistake_linear_eps_missing: "solutions/linear_attention/mistake_linear_eps_missing.rs" => LinearAttention(linear_attention),
+    linear_attention_mistake_linear_exclusive_prefix: "solutions/linear_attention/mistake_linear_exclusive_prefix.rs" => LinearAttention(linear_attention),
+    linear_attention_mistake_linear_materialised_attention_matrix: "solutions/linear_attention/mistake_linear_materialised_attention_matrix.rs" => LinearAttention(linear_attention),
+    linear_attention_mistake_linear_no_normaliser: "solutions/linear_attention/mistake_linear_no_normaliser.rs" => LinearAttention(linear_attention),
+    linear_attention_mistake_linear_phi_exp: "solutions/linear_attention/mistake_linear_phi_exp.rs" => LinearAttention(linear_attention),
+    linear_attention_mistake_linear_queries_scaled: "solutions/linear_attention/mistake_linear_queries_scaled.rs" => LinearAttention(linear_attention),
+    linear_attention_mistake_linear_softmax_left_in: "solutions/linear_attention/mistake_linear_softmax_left_in.rs" => LinearAttention(linear_attention),
+    mla_correct_absorbed_f64: "solutions/mla/correct_absorbed_f64.rs" => Mla(mla_decode_step),
+    mla_correct_naive: "solutions/mla/correct_naive.rs" => Mla(mla_decode_step),
+    mla_mistake_decode_positions_restart: "solutions/mla/mistake_decode_positions_restart.rs" => Mla(mla_decode_step),
+    mla_mistake_decode_top_left_causal_mask: "solutions/mla/mistake_decode_top_left_causal_mask.rs" => Mla(mla_decode_step),
+    mla_mistake_mla_cache_up_projected: "solutions/mla/mistake_mla_cache_up_projected.rs" => Mla(mla_decode_step),
+    mla_mistake_mla_latent_cached_before_norm: "solutions/mla/mistake_mla_latent_cached_before_norm.rs" => Mla(mla_decode_step),
+    mla_mistake_mla_rmsnorm_missing: "solutions/mla/mistake_mla_rmsnorm_missing.rs" => Mla(mla_decode_step),
+    mla_mistake_mla_rmsnorm_without_gain: "solutions/mla/mistake_mla_rmsnorm_without_gain.rs" => Mla(mla_decode_step),
+    mla_mistake_mla_rope_on_latent: "solutions/mla/mistake_mla_rope_on_latent.rs" => Mla(mla_decode_step),
+    mla_mistake_mla_rope_on_whole_query: "solutions/mla/mistake_mla_rope_on_whole_query.rs" => Mla(mla_decode_step),
+    mla_mistake_mla_rotary_key_per_head: "solutions/mla/mistake_mla_rotary_key_per_head.rs" => Mla(mla_decode_step),
+    mla_mistake_mla_scale_by_sqrt_d_nope: "solutions/mla/mistake_mla_scale_by_sqrt_d_nope.rs" => Mla(mla_decode_step),
 }
 
 /// What a corpus file must get.

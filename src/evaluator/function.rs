@@ -3,7 +3,9 @@
 
 use super::heap;
 use super::wire::{Decode, Encode, WireError, from_bytes, to_bytes};
-use crate::layers::{AdditiveWeights, GatedWeights, GroupedQueryWeights, KvCache, MultiHeadWeights, Rope};
+use crate::layers::{
+    AdditiveWeights, GatedWeights, GroupedQueryWeights, KvCache, MlaCache, MlaWeights, MultiHeadWeights, Rope,
+};
 use crate::prelude::{DVector, Mask, Matrix};
 
 /// A learner's function, one variant per exercise of the SPEC, with exactly
@@ -48,13 +50,24 @@ pub enum Learner {
     FlashBackward(
         fn(&Matrix, &Matrix, &Matrix, &Matrix, &DVector<f32>, &Matrix, bool, usize, usize) -> (Matrix, Matrix, Matrix),
     ),
+    /// `sinusoidal_positions(len, d_model)`.
+    Sinusoidal(fn(usize, usize) -> Matrix),
+    /// `alibi_self_attention(x, w)`.
+    Alibi(fn(&Matrix, &MultiHeadWeights) -> (Matrix, Vec<Matrix>)),
+    /// `linear_attention(q, k, v, causal)`.
+    LinearAttention(fn(&Matrix, &Matrix, &Matrix, bool) -> Matrix),
+    /// `mla_decode_step(x, cache, w, rope)`, called once per chunk on one
+    /// cache: the arguments are (chunks, initial cache, w, rope), the results
+    /// (every call's (output, weights), the cache after the last call).
+    Mla(fn(&Matrix, &mut MlaCache, &MlaWeights, &Rope) -> (Matrix, Vec<Matrix>)),
 }
 
 impl Learner {
     /// The exercise name: `softmax`, `causal_mask`, `sdpa`, `mha`,
     /// `self_attention`, `cross_attention`, `gated`, `gqa`, `additive`,
     /// `rope`, `kv_cache`, `sliding_window` or `sinks`.
-    /// `flash`, `sdpa_backward` or `flash_backward`.
+    /// `flash`, `sdpa_backward`, `flash_backward`, `sinusoidal`, `alibi`,
+    /// `linear_attention` or `mla`.
     pub fn exercise(&self) -> &'static str {
         match self {
             Learner::Softmax(_) => "softmax",
@@ -73,6 +86,10 @@ impl Learner {
             Learner::Flash(_) => "flash",
             Learner::SdpaBackward(_) => "sdpa_backward",
             Learner::FlashBackward(_) => "flash_backward",
+            Learner::Sinusoidal(_) => "sinusoidal",
+            Learner::Alibi(_) => "alibi",
+            Learner::LinearAttention(_) => "linear_attention",
+            Learner::Mla(_) => "mla",
         }
     }
 
@@ -148,6 +165,19 @@ impl Learner {
                 let (q, k, v, out, lse, d_out, causal, block_q, block_k) = arguments;
                 f(&q, &k, &v, &out, &lse, &d_out, causal, block_q, block_k)
             }),
+            Learner::Sinusoidal(f) => with(arguments, |(len, d_model): (usize, usize)| f(len, d_model)),
+            Learner::Alibi(f) => with(arguments, |(x, w): (Matrix, MultiHeadWeights)| f(&x, &w)),
+            Learner::LinearAttention(f) => {
+                with(arguments, |(q, k, v, causal): (Matrix, Matrix, Matrix, bool)| f(&q, &k, &v, causal))
+            }
+            Learner::Mla(f) => {
+                with(arguments, |(chunks, mut cache, w, rope): (Vec<Matrix>, MlaCache, MlaWeights, Rope)| {
+                    // One call per chunk, all on the same cache, in order.
+                    let calls: Vec<(Matrix, Vec<Matrix>)> =
+                        chunks.iter().map(|x| f(x, &mut cache, &w, &rope)).collect();
+                    (calls, cache)
+                })
+            }
         }
     }
 }

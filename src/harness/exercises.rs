@@ -338,6 +338,76 @@ pub const EXERCISES: &[Exercise] = &[
              or dS: the check measures your heap on l = 512.",
         ],
     },
+    Exercise {
+        name: "sinusoidal",
+        title: "Sinusoidal position encodings",
+        function: "sinusoidal_positions",
+        learner_variant: "Sinusoidal",
+        reference_module: "sinusoidal",
+        template: include_str!("templates/sinusoidal.rs"),
+        hints: &[
+            "`Matrix::from_fn(len, d_model, |p, c| ...)` fills the table entry by entry; the pair of column c \
+             is i = c / 2.",
+            "ω_i = 10000^(−2i/d_model): `10000f64.powf(-2.0 * i as f64 / d_model as f64)`. Columns 2i and 2i+1 \
+             share it.",
+            "Even column: sin(p·ω_i); odd column: cos(p·ω_i). Row 0 is then [0, 1, 0, 1, ...].",
+        ],
+    },
+    Exercise {
+        name: "alibi",
+        title: "ALiBi: causal attention with linear distance biases",
+        function: "alibi_self_attention",
+        learner_variant: "Alibi",
+        reference_module: "alibi",
+        template: include_str!("templates/alibi.rs"),
+        hints: &[
+            "Start from causal multi-head self-attention (your self_attention with the causal mask): project, \
+             split into heads of d_k = w.q.weight.ncols() / H columns, softmax, concat, w.o.",
+            "Slopes for n heads, n a power of two: `(1..=n).map(|h| 2f32.powf(-8.0 * h as f32 / n as f32))`. \
+             For other H: c = the largest power of two below H, the c slopes of c, then slopes(2c) at indices \
+             0, 2, 4, ... for the H − c heads left.",
+            "In head h, after dividing q·kᵀ by sqrt(d_k), add −m_h·(i − j) to entry (i, j) (adding +m_h·j gives \
+             the same weights: softmax ignores a constant per row).",
+            "The mask stays: keys j > i get weight exactly 0 (−inf before the softmax). H = 6 gives slopes \
+             1/4, 1/16, 1/64, 1/256, 1/2, 1/8, in that order.",
+        ],
+    },
+    Exercise {
+        name: "linear_attention",
+        title: "Linear attention (φ = elu + 1, prefix sums when causal)",
+        function: "linear_attention",
+        learner_variant: "LinearAttention",
+        reference_module: "linear_attention",
+        template: include_str!("templates/linear_attention.rs"),
+        hints: &[
+            "φ elementwise: `x.map(|a| if a > 0.0 { a + 1.0 } else { a.exp() })`. Every φ is then > 0.",
+            "Non-causal: S = φ(K)ᵀ·V (d_k × d_v) and z = the column sums of φ(K) (d_k), built once; then row i \
+             of the output is φ(q_i)·S divided by the number φ(q_i)·z + 1e-6.",
+            "Causal: walk the queries in order, adding key j to S (+= φ(k_j)ᵀ·v_j) and z before query i reads \
+             them, for every j ≤ i + l_k − l_q: the current key is included.",
+            "No (l_q × l_k) matrix: φ(Q)·φ(K)ᵀ is exactly what linear attention avoids, and the check measures \
+             your heap on l = 512.",
+        ],
+    },
+    Exercise {
+        name: "mla",
+        title: "Multi-head latent attention (MLA) over a latent cache",
+        function: "mla_decode_step",
+        learner_variant: "Mla",
+        reference_module: "mla",
+        template: include_str!("templates/mla.rs"),
+        hints: &[
+            "Read p = cache.latent.nrows() and the sizes: H = w.num_heads, d_r = w.rope_dim, \
+             d_c = w.kv_norm.len(), d_n = w.k_up.ncols() / H, d_v = w.v_up.ncols() / H.",
+            "kv = w.kv_down.forward(x): the latent c is RMSNorm of its first d_c columns (each row divided by \
+             sqrt(mean of its squares + 1e-6), then times kv_norm); the rotary key is its last d_r columns, \
+             rotated (your apply_rope, head_dim d_r) at positions p..p+s−1. Append both to the cache.",
+            "q = w.q.forward(x); head h owns columns h·(d_n+d_r).. of it: d_n content columns, left as they are, \
+             then d_r rotary columns, rotated like the key.",
+            "Over all p+s cached rows: keys of head h are [latent·k_up_h | rope_keys], values latent·v_up_h; \
+             scores divided by sqrt(d_n + d_r), new query i sees keys j <= p + i. Concatenate, apply w.o.",
+        ],
+    },
 ];
 
 #[cfg(test)]

@@ -9,9 +9,13 @@
 //! that makes two mistakes. The twins themselves live in [`twins`](super::twins); which
 //! mutants apply to which exercise is decided by each exercise.
 
+pub(crate) use super::exercises::alibi::AlibiRule;
 pub(crate) use super::exercises::kv_cache::DecodeRule;
+pub(crate) use super::exercises::linear_attention::LinearRule;
+pub(crate) use super::exercises::mla::MlaRule;
 pub(crate) use super::exercises::rope::RopeRule;
 pub(crate) use super::exercises::sinks::SinkRule;
+pub(crate) use super::exercises::sinusoidal::PositionsRule;
 pub(crate) use super::exercises::sliding_window::WindowRule;
 use super::mistakes::{self as m, MistakeInfo};
 use super::tiles::Tiling;
@@ -73,6 +77,14 @@ pub(crate) struct Knobs {
     pub sink: SinkRule,
     /// The decisions of flash attention and of the backward pass (see `tiles`).
     pub tiling: Tiling,
+    /// How the sinusoidal table is laid out (see the `sinusoidal` exercise).
+    pub positions: PositionsRule,
+    /// The ALiBi slopes and bias (see the `alibi` exercise).
+    pub alibi: AlibiRule,
+    /// φ, ε and the prefix sums of linear attention (see the `linear_attention` exercise).
+    pub linear: LinearRule,
+    /// How multi-head latent attention computes and caches (see the `mla` exercise).
+    pub mla: MlaRule,
 }
 
 impl Knobs {
@@ -105,6 +117,10 @@ impl Knobs {
         window: WindowRule::Correct,
         sink: SinkRule::Correct,
         tiling: Tiling::CORRECT,
+        positions: PositionsRule::Correct,
+        alibi: AlibiRule::Correct,
+        linear: LinearRule::Correct,
+        mla: MlaRule::Correct,
     };
 
     /// The knobs of `a` and `b` turned together, or `None` if both turn the
@@ -150,7 +166,11 @@ impl Knobs {
             decode,
             window,
             sink,
-            tiling
+            tiling,
+            positions,
+            alibi,
+            linear,
+            mla
         ))
     }
 }

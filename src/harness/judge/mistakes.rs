@@ -312,4 +312,95 @@ mistakes! {
     P_WITHOUT_LSE = "p_without_lse",
         "P recomputed as exp(S) without subtracting the saved lse",
         "the lse is the row's normaliser: P_ij = exp(s_ij − lse_i), which also keeps every exponent <= 0";
+    // Sinusoidal positions.
+    SINUSOIDAL_HALVES = "sinusoidal_halves",
+        "sin and cos in two halves [sin | cos] instead of interleaved",
+        "the paper interleaves: PE[p, 2i] = sin(p·ω_i) and PE[p, 2i+1] = cos(p·ω_i), pair i in columns 2i and 2i+1";
+    SINUSOIDAL_SIN_COS_SWAPPED = "sinusoidal_sin_cos_swapped",
+        "cos in the even columns and sin in the odd ones",
+        "even column 2i takes the sine, odd column 2i+1 the cosine: row 0 is [0, 1, 0, 1, ...]";
+    SINUSOIDAL_EXPONENT_I_OVER_D = "sinusoidal_exponent_i_over_d",
+        "frequencies ω_i = 10000^(−i/d_model) instead of 10000^(−2i/d_model)",
+        "pair i of d_model/2 has ω_i = 10000^(−2i/d_model): the exponent runs from 0 towards −1, not −1/2";
+    SINUSOIDAL_COLUMN_EXPONENT = "sinusoidal_column_exponent",
+        "the frequency taken from the column index c (10000^(−c/d_model)): sin and cos of a pair get different angles",
+        "both columns of pair i = c / 2 share ω_i = 10000^(−2i/d_model): use the pair index, not the column";
+    SINUSOIDAL_POSITIONS_FROM_ONE = "sinusoidal_positions_from_one",
+        "positions start at 1 instead of 0",
+        "row p holds position p, starting at 0: the first row is [sin 0, cos 0, ...] = [0, 1, 0, 1, ...]";
+    // ALiBi.
+    ALIBI_SLOPES_POWER_OF_TWO_FORMULA = "alibi_slopes_power_of_two_formula",
+        "slopes 2^(−8(h+1)/H) for an H that is not a power of two",
+        "for H not a power of two take c = the largest power of two below H: slopes(c), then slopes(2c)[0::2] for the H − c heads left";
+    ALIBI_SLOPES_SORTED = "alibi_slopes_sorted",
+        "the slopes of a non-power-of-two H are sorted",
+        "keep the authors' order: slopes(c) first, then the in-between slopes(2c)[0::2] (6 heads: 1/4, 1/16, 1/64, 1/256, 1/2, 1/8)";
+    ALIBI_BIAS_SIGN = "alibi_bias_sign",
+        "the bias is +m·(i − j): distant keys are rewarded instead of penalised",
+        "subtract: score_ij − m_h·(i − j), so the further back a key, the lower its score";
+    ALIBI_BIAS_SCALED = "alibi_bias_scaled",
+        "the bias is added before the 1/sqrt(d_k) scale (and so divided by it)",
+        "scale q·kᵀ by 1/sqrt(d_k) first, then add −m_h·(i − j) as it is";
+    ALIBI_NO_CAUSAL_MASK = "alibi_no_causal_mask",
+        "no causal mask: the bias alone does not hide the future (it even rewards it)",
+        "ALiBi attention is causal: keys j > i get weight exactly 0; the bias only ranks the keys j <= i";
+    // Linear attention.
+    LINEAR_SOFTMAX_LEFT_IN = "linear_softmax_left_in",
+        "a softmax over q·kᵀ/sqrt(d_k): ordinary attention, not linear attention",
+        "no softmax and no scale: weights φ(q_i)·φ(k_j)ᵀ, normalised by their sum, with φ = elu + 1";
+    LINEAR_NO_NORMALISER = "linear_no_normaliser",
+        "the normaliser φ(q_i)·z_i + ε is missing: the weights do not sum to 1",
+        "divide φ(q_i)·S_i by φ(q_i)·z_i + 1e-6, z_i = Σ_j φ(k_j) over the same keys as S_i";
+    LINEAR_ELU_WITHOUT_ONE = "linear_elu_without_plus_one",
+        "φ = elu(x) without the + 1: negative features, denominators near or below 0",
+        "φ(x) = elu(x) + 1: x + 1 for x > 0, exp(x) for x <= 0, always positive";
+    LINEAR_PHI_EXP = "linear_phi_exp",
+        "φ = exp(x) everywhere instead of elu(x) + 1",
+        "φ(x) = x + 1 for x > 0 (not exp(x)); only x <= 0 gives exp(x)";
+    LINEAR_QUERIES_SCALED = "linear_queries_scaled",
+        "the queries divided by sqrt(d_k) before φ: softmax attention's scale kept",
+        "linear attention has no 1/sqrt(d_k): φ(q_i) of the query as it is";
+    LINEAR_EXCLUSIVE_PREFIX = "linear_exclusive_prefix",
+        "causal prefix sums exclude the current key (j < a_i): a position does not see itself",
+        "add key a_i to S and z before query i reads them: the prefix is j <= i + l_k − l_q";
+    LINEAR_CAUSAL_IGNORED = "linear_causal_ignored",
+        "causal is ignored: every query sees every key",
+        "with causal, query i may only use keys j <= i + l_k − l_q: running sums S_i, z_i, not the totals";
+    LINEAR_EPS_MISSING = "linear_eps_missing",
+        "no ε in the denominator (rows whose φ(q)·z is tiny blow up)",
+        "divide by φ(q_i)·z_i + 1e-6: the ε is added once per row";
+    LINEAR_EPS_PER_ENTRY = "linear_eps_in_the_wrong_place",
+        "ε added to every entry of z (φ(q)·(z + ε)) instead of once to φ(q)·z",
+        "the denominator is the number φ(q_i)·z_i, plus 1e-6 once";
+    LINEAR_NAIVE_ELU = "linear_elu_plus_one_imprecise",
+        "φ(x) computed as (exp(x) − 1) + 1 in f32: far below 0 its digits are lost",
+        "compute φ(x <= 0) as exp(x) directly: (exp(x) − 1) + 1 keeps only the digits of 1";
+    LINEAR_MATERIALISED = "linear_materialised_attention_matrix",
+        "materialised the attention matrix: the call held the l_q × l_k weights φ(Q)·φ(K)ᵀ (the whole point of linear attention lost)",
+        "sum the keys first: S = Σ φ(k_j)ᵀ·v_j (d_k × d_v) and z = Σ φ(k_j), running sums when causal; never build l_q × l_k";
+    // Multi-head latent attention.
+    MLA_CACHE_UP_PROJECTED = "mla_cache_up_projected",
+        "the cache holds up-projected keys and values instead of the latent",
+        "cache only c (d_c per token) and the rotary key (d_r): rebuild keys and values as c·k_up_h and c·v_up_h when attending";
+    MLA_ROTARY_KEY_PER_HEAD = "mla_rotary_key_per_head",
+        "one rotary key cached per head instead of one shared key",
+        "the rotary key b is shared by all heads: cache it once per token ((p+s) × d_r)";
+    MLA_LATENT_BEFORE_NORM = "mla_latent_cached_before_norm",
+        "the latent is cached before RMSNorm",
+        "cache c = RMSNorm(a) ⊙ kv_norm, normalised once, when the token arrives";
+    MLA_NORM_MISSING = "mla_rmsnorm_missing",
+        "the latent's RMSNorm is missing (c = a)",
+        "c = a / sqrt(mean(a²) + 1e-6) ⊙ kv_norm, row by row";
+    MLA_NORM_WITHOUT_GAIN = "mla_rmsnorm_without_gain",
+        "RMSNorm without its gain kv_norm",
+        "after dividing each row by sqrt(mean(a²) + 1e-6), multiply it elementwise by w.kv_norm";
+    MLA_ROPE_ON_WHOLE_QUERY = "mla_rope_on_whole_query",
+        "RoPE applied to each head's whole query, content part included",
+        "rotate only q_h^R, the last d_r columns of head h (head_dim d_r); q_h^C stays as it is";
+    MLA_ROPE_ON_LATENT = "mla_rope_on_latent",
+        "RoPE applied to the latent",
+        "the latent carries content only: rotate the rotary key b (and q^R), never c";
+    MLA_SCALE_BY_SQRT_D_NOPE = "mla_scale_by_sqrt_d_nope",
+        "scores scaled by 1/sqrt(d_n) instead of 1/sqrt(d_n + d_r)",
+        "a head's query is d_n + d_r wide: divide the scores by sqrt(d_n + d_r)";
 }

@@ -48,8 +48,8 @@ pub use session::bytes_in_words;
 
 use self::exercise::Exercise;
 use self::exercises::{
-    Additive, CausalMask, CrossAttention, DecodeStep, Flash, FlashBackward, Gated, Gqa, Mha, RopeExercise, Sdpa,
-    SdpaBackward, SelfAttention, Sinks, SlidingWindow, Softmax,
+    Additive, Alibi, CausalMask, CrossAttention, DecodeStep, Flash, FlashBackward, Gated, Gqa, LinearAttention, Mha,
+    Mla, RopeExercise, Sdpa, SdpaBackward, SelfAttention, Sinks, Sinusoidal, SlidingWindow, Softmax,
 };
 use self::session::{Evaluated, Subject};
 use crate::harness::evaluator_process::Output;
@@ -128,6 +128,10 @@ pub fn judge(exercise: &str, evaluator: &mut dyn Evaluate, seed: u64, cases: u32
         Flash::NAME => run::<Flash>(evaluator, seed, cases),
         SdpaBackward::NAME => run::<SdpaBackward>(evaluator, seed, cases),
         FlashBackward::NAME => run::<FlashBackward>(evaluator, seed, cases),
+        Sinusoidal::NAME => run::<Sinusoidal>(evaluator, seed, cases),
+        Alibi::NAME => run::<Alibi>(evaluator, seed, cases),
+        LinearAttention::NAME => run::<LinearAttention>(evaluator, seed, cases),
+        Mla::NAME => run::<Mla>(evaluator, seed, cases),
         _ => return None,
     })
 }

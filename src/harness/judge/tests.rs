@@ -3,8 +3,8 @@
 
 use super::exercise::Exercise;
 use super::exercises::{
-    Additive, CausalMask, CrossAttention, DecodeStep, Flash, FlashBackward, Gated, Gqa, Mha, RopeExercise, Sdpa,
-    SdpaBackward, SelfAttention, Sinks, SlidingWindow, Softmax,
+    Additive, Alibi, CausalMask, CrossAttention, DecodeStep, Flash, FlashBackward, Gated, Gqa, LinearAttention, Mha,
+    Mla, RopeExercise, Sdpa, SdpaBackward, SelfAttention, Sinks, Sinusoidal, SlidingWindow, Softmax,
 };
 use super::knobs::{Knobs, Mutant};
 use super::mistakes;
@@ -34,6 +34,10 @@ macro_rules! for_every_exercise {
         $test::<Flash>();
         $test::<SdpaBackward>();
         $test::<FlashBackward>();
+        $test::<Sinusoidal>();
+        $test::<Alibi>();
+        $test::<LinearAttention>();
+        $test::<Mla>();
     };
 }
 

@@ -86,7 +86,7 @@ impl Decode for DecodeReturned {
 }
 
 /// `top` above `bottom`; `None` if their widths differ (an empty `top` takes `bottom`'s width).
-fn stacked(top: &Matrix, bottom: &Matrix) -> Option<Matrix> {
+pub(crate) fn stacked(top: &Matrix, bottom: &Matrix) -> Option<Matrix> {
     if top.nrows() == 0 {
         return Some(bottom.clone());
     }
@@ -98,7 +98,7 @@ fn stacked(top: &Matrix, bottom: &Matrix) -> Option<Matrix> {
 }
 
 /// Every call's output, stacked (0 × 0 if their widths differ).
-fn stack_outputs(calls: &[(Matrix, Vec<Matrix>)]) -> Matrix {
+pub(crate) fn stack_outputs(calls: &[(Matrix, Vec<Matrix>)]) -> Matrix {
     let width = calls.first().map_or(0, |(o, _)| o.ncols());
     calls
         .iter()
