@@ -813,7 +813,7 @@ fn sinusoidal_value(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let value = f64::from(sinusoidal::sinusoidal_positions(p + 1, d)[(p, column)]);
     let i = column / 2;
     let omega = 10_000f64.powf(-2.0 * i as f64 / d as f64);
-    let function = if column % 2 == 0 { "sin" } else { "cos" };
+    let function = if column.is_multiple_of(2) { "sin" } else { "cos" };
     let prompt = format!(
         "The sinusoidal position encoding of 'Attention Is All You Need', D = {d}, sine in the even and cosine in \
          the odd columns (columns counted from 0). What is PE[p = {p}, column c = {column}]? (within 0.0005)"
@@ -821,7 +821,7 @@ fn sinusoidal_value(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let explanation = format!(
         "Column {column} belongs to pair i = {i}, ω_{i} = 10000^(−2·{i}/{d}) = {omega:.6}; it is {}, so \
          PE[{p}, {column}] = {function}({p}·{omega:.6}) = {function}({:.6}) ≈ {value:.4}.",
-        if column % 2 == 0 { "even: the sine" } else { "odd: the cosine" },
+        if column.is_multiple_of(2) { "even: the sine" } else { "odd: the cosine" },
         p as f64 * omega
     );
     Ok((prompt, explanation, Kind::Numeric { answer: value, tolerance: 5e-4 }))
