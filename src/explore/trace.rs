@@ -104,8 +104,8 @@ impl Trace {
                     .to_string()
             }
             Variant::Mla if c.absorbed => {
-                "\nAbsorbed: q_latent = q^C·W_UKᵀ meets the cached latents directly; no per-head\n\
-                 key or value is built. cached_*: the cache after each call."
+                "\nAbsorbed: q_latent = q^C·W_UKᵀ meets the cached latents directly (each score a dot product\n\
+                 over d_c + d_r columns); no per-head key or value is built. cached_*: the cache after each call."
                     .to_string()
             }
             Variant::Mla => "\nNaive: every call rebuilds each head's keys [c·W_UK | rotary key] from all cached\n\

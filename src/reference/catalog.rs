@@ -340,7 +340,7 @@ pub const VARIANTS: &[VariantInfo] = &[
     // Positions without RoPE, then the 2024–25 architectures.
     VariantInfo {
         name: "sinusoidal",
-        aliases: &["sinusoidal_positions", "absolute_positions"],
+        aliases: &["sinusoidal_positions"],
         title: "Multi-head self-attention over x + sinusoidal position encodings",
         module: "sinusoidal",
         attends: "x + PE to itself",
@@ -366,7 +366,7 @@ pub const VARIANTS: &[VariantInfo] = &[
     },
     VariantInfo {
         name: "mla",
-        aliases: &["latent", "multi_head_latent", "mla_absorbed"],
+        aliases: &["latent", "multi_head_latent"],
         title: "Multi-head latent attention decoding over a latent cache (prefill, then one token per call)",
         module: "mla",
         attends: "new tokens to the cache",
@@ -379,7 +379,7 @@ pub const VARIANTS: &[VariantInfo] = &[
     },
     VariantInfo {
         name: "linear_attention",
-        aliases: &["linear", "katharopoulos"],
+        aliases: &["linear"],
         title: "Causal linear attention (φ = elu + 1), one head, as a running state",
         module: "linear_attention",
         attends: "q to k, as a recurrence",
@@ -392,7 +392,7 @@ pub const VARIANTS: &[VariantInfo] = &[
     },
     VariantInfo {
         name: "differential",
-        aliases: &["diff", "diff_transformer", "differential_transformer"],
+        aliases: &["diff", "diff_transformer"],
         title: "Differential attention (P1 − λ·P2, per-head RMSNorm ×(1 − λ_init), layer 0)",
         module: "differential",
         attends: "x to itself",
