@@ -283,6 +283,20 @@ mod tests {
     }
 
     #[test]
+    fn mla_defaults_follow_deepseek_proportions() {
+        // d_c = 4 head widths, d_r = half a head width, even and at least 2.
+        assert_eq!((default_latent(512, 8), default_rope_dim(512, 8)), (256, 32));
+        assert_eq!((default_latent(16384, 128), default_rope_dim(16384, 128)), (512, 64));
+        assert_eq!((default_latent(12, 2), default_rope_dim(12, 2)), (24, 2));
+        assert_eq!(default_rope_dim(4, 4), 2);
+        let refused = |sizes: Sizes, name| sizes.check_applies_to(variant(name)).is_err();
+        assert!(refused(Sizes { latent: Some(8), ..Sizes::default() }, "kv_cache"));
+        assert!(refused(Sizes { absorbed: true, ..Sizes::default() }, "alibi"));
+        assert!(refused(Sizes { rope_dim: Some(5), ..Sizes::default() }, "mla"));
+        assert!(!refused(Sizes { latent: Some(8), rope_dim: Some(4), absorbed: true, ..Sizes::default() }, "mla"));
+    }
+
+    #[test]
     fn huge_sizes_are_refused_without_overflow() {
         let config = |d_model, len| Config { d_model, len, kv_len: len, ..Sizes::default().config(variant("mha")) };
         assert!(check_limits(&config(512, 10)).is_ok());
