@@ -20,12 +20,16 @@
 //! ```
 
 use crate::error::{ShapeError, expect_divisible, expect_eq};
-use crate::layers::{GroupedQueryWeights, KvCache, Rope, RopeStyle};
+use crate::layers::{GroupedQueryWeights, KvCache, MlaCache, MlaWeights, MultiHeadWeights, Rope, RopeStyle};
 use crate::prelude::{Mask, Matrix};
 use crate::reference::decoder::{DecoderAttention, try_decoder_attention_step};
+use crate::reference::differential::{DifferentialWeights, try_differential_attention};
 use crate::reference::kv_cache::empty_cache;
+use crate::reference::mla::{empty_mla_cache, try_mla_decode_step};
+use crate::reference::mla_absorbed::try_mla_decode_step_absorbed;
+use crate::reference::sinusoidal::try_sinusoidal_positions;
 use crate::reference::{self, luong};
-use crate::sample::Sampler;
+use crate::sample::{MlaSizes, Sampler};
 use crate::trace::{self, Step};
 
 /// Bytes of one `f32`.
@@ -67,6 +71,18 @@ pub enum Variant {
     Decoder,
     /// Flash attention (FA-2 order) on the raw inputs, in `block_q × block_k` tiles.
     Flash,
+    /// Causal multi-head self-attention with ALiBi's distance biases (slopes for H heads).
+    Alibi,
+    /// Multi-head self-attention over x + PE, the sinusoidal position encodings added to the input.
+    Sinusoidal,
+    /// Multi-head latent attention decoding over its latent cache (latent width `latent`,
+    /// rotary width `rope_dim`, per-head widths D/H), called as [`Variant::KvCache`] is;
+    /// the absorbed form if `absorbed`.
+    Mla,
+    /// Causal linear attention (φ = elu + 1) of one head on the raw inputs: a fixed state, no weights.
+    LinearAttention,
+    /// Differential attention: H heads of two D/(2H)-wide halves, values D/H wide, λ_init of depth 0.
+    Differential,
 }
 
 impl Variant {
@@ -80,6 +96,10 @@ impl Variant {
                 | Variant::KvCache
                 | Variant::SlidingWindow
                 | Variant::Decoder
+                | Variant::Alibi
+                | Variant::Sinusoidal
+                | Variant::Mla
+                | Variant::Differential
         )
     }
 
@@ -93,12 +113,13 @@ impl Variant {
                 | Variant::LuongGeneral
                 | Variant::Sinks
                 | Variant::Flash
+                | Variant::LinearAttention
         )
     }
 
     /// Whether the variant decodes over a KV cache in several calls (a prefill, then one token per call).
     pub fn uses_cache(self) -> bool {
-        matches!(self, Variant::KvCache | Variant::Decoder)
+        matches!(self, Variant::KvCache | Variant::Decoder | Variant::Mla)
     }
 
     /// Whether the variant has a sliding window of `window` keys.
@@ -108,7 +129,16 @@ impl Variant {
 
     /// Whether the variant is causal by construction (no `causal` choice).
     pub fn is_always_causal(self) -> bool {
-        matches!(self, Variant::Rope | Variant::KvCache | Variant::SlidingWindow | Variant::Decoder)
+        matches!(
+            self,
+            Variant::Rope
+                | Variant::KvCache
+                | Variant::SlidingWindow
+                | Variant::Decoder
+                | Variant::Alibi
+                | Variant::Mla
+                | Variant::LinearAttention
+        )
     }
 
     /// Whether a causal mask may have fewer queries than keys (aligned bottom-right).
@@ -147,6 +177,12 @@ pub struct Config {
     pub block_q: usize,
     /// Key block size (flash only).
     pub block_k: usize,
+    /// Latent width d_c (mla only).
+    pub latent: usize,
+    /// Rotary width d_r of each query head and of the shared key, even (mla only).
+    pub rope_dim: usize,
+    /// Run MLA in its absorbed form (mla only).
+    pub absorbed: bool,
 }
 
 impl Default for Config {
@@ -164,6 +200,9 @@ impl Default for Config {
             prefill: 1,
             block_q: 1,
             block_k: 1,
+            latent: 1,
+            rope_dim: 2,
+            absorbed: false,
         }
     }
 }
@@ -215,11 +254,15 @@ pub struct Measurement {
     /// Bytes (f32) of the largest matrix of scores held at once: a head's whole
     /// (L × S) scores, or one tile of flash attention.
     pub largest_scores_bytes: u64,
-    /// Bytes (f32) one token adds to the key and value cache of one layer.
+    /// Bytes (f32) one token adds to the key and value cache of one layer
+    /// (MLA: its latent and rotary key; linear attention: 0, see `state_bytes`).
     pub kv_cache_bytes_per_token: u64,
     /// The attention weights of the first batch element's last call, one
     /// matrix per head (none for flash, which keeps no weights).
     pub weights: Vec<Matrix>,
+    /// Bytes (f32) of a fixed-size state that replaces the cache, whatever the
+    /// length (linear attention: S and z, d_k·(d_v + 1) numbers); 0 for the others.
+    pub state_bytes: u64,
 }
 
 /// Runs `variant` on random inputs of the sizes in `config` and measures it.
@@ -275,6 +318,19 @@ enum Run {
     Sinks(f32),
     Decoder(DecoderAttention),
     Flash { causal: bool, block_q: usize, block_k: usize },
+    Alibi(MultiHeadWeights),
+    Sinusoidal(MultiHeadWeights),
+    Mla { weights: MlaWeights, absorbed: bool },
+    LinearAttention,
+    Differential(DifferentialWeights),
+}
+
+/// The cache of a variant that decodes over one.
+enum Cache {
+    /// Keys and values (kv_cache, decoder).
+    Kv(KvCache),
+    /// Latents and rotary keys (mla).
+    Latent(MlaCache),
 }
 
 /// The rotary embedding the RoPE variants are run with (Llama's base, Hugging Face's pairing).
@@ -329,14 +385,26 @@ impl Run {
                 window: Some(c.window),
             }),
             Variant::Flash => Run::Flash { causal: c.causal, block_q: c.block_q, block_k: c.block_k },
+            Variant::Alibi => Run::Alibi(s.multi_head_weights(c.d_model, c.heads)),
+            Variant::Sinusoidal => Run::Sinusoidal(s.multi_head_weights(c.d_model, c.heads)),
+            Variant::Mla => {
+                let d_h = c.d_model / c.heads;
+                let sizes = MlaSizes { d_c: c.latent, d_n: d_h, d_r: c.rope_dim, d_v: d_h };
+                Run::Mla { weights: s.mla_weights(c.d_model, c.heads, sizes), absorbed: c.absorbed }
+            }
+            Variant::LinearAttention => Run::LinearAttention,
+            Variant::Differential => {
+                Run::Differential(s.differential_weights(c.d_model, c.heads, c.d_model / (2 * c.heads), 0))
+            }
         }
     }
 
     /// A fresh, empty cache for the variants that decode over one.
-    fn empty_cache(&self) -> Option<KvCache> {
+    fn empty_cache(&self) -> Option<Cache> {
         match self {
-            Run::Rope(w) | Run::KvCache(w) => Some(empty_cache(w)),
-            Run::Decoder(layer) => Some(empty_cache(&layer.attn)),
+            Run::Rope(w) | Run::KvCache(w) => Some(Cache::Kv(empty_cache(w))),
+            Run::Decoder(layer) => Some(Cache::Kv(empty_cache(&layer.attn))),
+            Run::Mla { weights, .. } => Some(Cache::Latent(empty_mla_cache(weights))),
             _ => None,
         }
     }
@@ -347,17 +415,31 @@ impl Run {
         x: &Inputs,
         mask: Option<&Mask>,
         call: &Call,
-        cache: Option<&mut KvCache>,
+        cache: Option<&mut Cache>,
     ) -> Result<Forward, ShapeError> {
         let single = |(out, w): (Matrix, Matrix)| (out, vec![w]);
         let tokens = || x.query.rows(call.start, call.tokens).into_owned(); // (tokens, D)
         match self {
-            Run::Rope(w) | Run::KvCache(w) => {
-                reference::try_decode_step(&tokens(), cache.expect("a cache variant has a cache"), w, Some(&ROPE))
+            Run::Rope(w) | Run::KvCache(w) => reference::try_decode_step(&tokens(), kv(cache), w, Some(&ROPE)),
+            Run::Decoder(layer) => try_decoder_attention_step(&tokens(), kv(cache), layer),
+            Run::Mla { weights, absorbed } => {
+                let Some(Cache::Latent(cache)) = cache else { unreachable!("mla has a latent cache") };
+                let step = if *absorbed { try_mla_decode_step_absorbed } else { try_mla_decode_step };
+                let result = step(&tokens(), cache, weights, &ROPE)?;
+                // What the cache holds after the call (the reference reports only the new rows).
+                trace::step("cached_latent", &cache.latent);
+                trace::step("cached_rope_keys", &cache.rope_keys);
+                Ok(result)
             }
-            Run::Decoder(layer) => {
-                try_decoder_attention_step(&tokens(), cache.expect("a cache variant has a cache"), layer)
+            Run::Alibi(w) => reference::try_alibi_self_attention(&x.query, w),
+            Run::Sinusoidal(w) => {
+                let positions = try_sinusoidal_positions(x.query.nrows(), x.query.ncols())?; // (L, D)
+                reference::try_self_attention(&(&x.query + positions), w, mask)
             }
+            Run::LinearAttention => {
+                reference::try_linear_attention(&x.query, &x.key, &x.value, true).map(|out| (out, Vec::new()))
+            }
+            Run::Differential(w) => try_differential_attention(&x.query, w, mask),
             Run::SlidingWindow(w, window) => {
                 reference::try_grouped_query_attention(&x.query, &x.query, &x.query, w, Some(window))
             }
@@ -391,8 +473,29 @@ impl Run {
             Run::Rope(w) | Run::KvCache(w) | Run::SlidingWindow(w, _) => w.parameter_count(),
             Run::Sinks(_) => 1,
             Run::Decoder(layer) => layer.attn.parameter_count() + layer.sinks.len(),
-            Run::Flash { .. } => 0,
+            Run::Flash { .. } | Run::LinearAttention => 0,
+            Run::Alibi(w) | Run::Sinusoidal(w) => w.parameter_count(),
+            Run::Mla { weights: w, .. } => {
+                w.q.parameter_count()
+                    + w.kv_down.parameter_count()
+                    + w.kv_norm.len()
+                    + w.k_up.len()
+                    + w.v_up.len()
+                    + w.o.parameter_count()
+            }
+            Run::Differential(w) => {
+                let lambdas = [&w.lambda_q1, &w.lambda_k1, &w.lambda_q2, &w.lambda_k2];
+                w.attn.parameter_count() + lambdas.iter().map(|l| l.len()).sum::<usize>() + w.norm.len()
+            }
         }
+    }
+}
+
+/// The key/value cache of a KV-cache variant.
+fn kv(cache: Option<&mut Cache>) -> &mut KvCache {
+    match cache {
+        Some(Cache::Kv(cache)) => cache,
+        _ => unreachable!("a KV-cache variant has a KV cache"),
     }
 }
 
@@ -412,22 +515,45 @@ fn summarise(
     let element = &outputs[0];
     let (last_out, last_weights) = element.last().expect("at least one call");
     let output_rows: usize = element.iter().map(|(out, _)| out.nrows()).sum();
-    let weights_shape = match last_weights.first() {
-        None => vec![n, output_rows], // flash: one log-sum-exp per query
-        Some(w) if !variant.is_single_head() => vec![n, last_weights.len(), w.nrows(), w.ncols()],
-        Some(w) => vec![n, w.nrows(), w.ncols()],
+    // Linear attention's state S (d_k × d_v), the one matrix it keeps instead of weights.
+    let state = all_steps.iter().find(|s| s.name == "state").map(|s| s.shape);
+    let weights_shape = match (last_weights.first(), state) {
+        (None, Some((d_k, d_v))) => vec![n, d_k, d_v], // linear attention: the final state
+        (None, None) => vec![n, output_rows],          // flash: one log-sum-exp per query
+        (Some(w), _) if !variant.is_single_head() => vec![n, last_weights.len(), w.nrows(), w.ncols()],
+        (Some(w), _) => vec![n, w.nrows(), w.ncols()],
     };
     // Per-head widths, read off the trace: the query side of the scores and the weighted values.
-    let d_k = first("q_heads").or_else(|| first("q_projected")).unwrap_or(c.d_model);
+    let rotary = first("rope_key").unwrap_or(0);
+    let d_k = match variant {
+        // The scores' width: d_n + d_r per head, or d_c + d_r once W_UK is absorbed into the query.
+        Variant::Mla => first("q_latent").or_else(|| first("k_heads").map(|w| w - rotary)).unwrap_or(0) + rotary,
+        Variant::Alibi => c.d_model / c.heads, // its heads are not reported, only their biased scores
+        Variant::Differential => c.d_model / (2 * c.heads), // each map scores one half of the head
+        _ => first("q_heads").or_else(|| first("q_projected")).unwrap_or(c.d_model),
+    };
     let d_v = first("weighted_values").unwrap_or(c.d_model);
     // Every (query, key) score computed, over all heads, calls and tiles.
-    let score_matrices = all_steps.iter().filter(|s| matches!(s.name, "scores" | "score_tile"));
+    let score_matrices = all_steps.iter().filter(|s| matches!(s.name, "scores" | "score_tile" | "biased_scores"));
     let pairs = score_matrices.clone().map(|s| (s.shape.0 * s.shape.1) as u64).sum::<u64>() * n as u64;
     let largest_scores = score_matrices.map(|s| (s.shape.0 * s.shape.1) as u64).max().unwrap_or(0);
-    let score_flops = if variant == Variant::Additive { 3 * pairs * d_k as u64 } else { 2 * pairs * d_k as u64 };
-    // Keys and values a token leaves in the cache: their projected widths, or the raw (D-wide) inputs.
-    let k_width = first("k_projected").unwrap_or(c.d_model);
-    let v_width = first("v_projected").unwrap_or(c.d_model);
+    let (score_flops, value_flops) = match (variant, state) {
+        // Linear attention: 2·d_k·d_v per key to build S, and per query to read it.
+        (Variant::LinearAttention, Some((d_k, d_v))) => {
+            let per_row = 2 * (d_k * d_v) as u64 * n as u64;
+            (per_row * c.kv_len as u64, per_row * c.len as u64)
+        }
+        (Variant::Additive, _) => (3 * pairs * d_k as u64, 2 * pairs * d_v as u64),
+        _ => (2 * pairs * d_k as u64, 2 * pairs * d_v as u64),
+    };
+    // What a token leaves in the cache: MLA its latent and rotary key; the others their projected
+    // keys and values, or the raw (D-wide) inputs; linear attention nothing (a fixed state instead).
+    let cached_numbers = match (variant, state) {
+        (Variant::Mla, _) => first("latent").unwrap_or(0) + rotary,
+        (_, Some(_)) => 0,
+        _ => first("k_projected").unwrap_or(c.d_model) + first("v_projected").unwrap_or(c.d_model),
+    };
+    let state_numbers = state.map_or(0, |(d_k, d_v)| d_k * d_v + d_k); // S and z
     let weights_bytes = outputs.iter().flatten().flat_map(|(_, w)| w).map(|w| w.len() as u64 * F32_BYTES).sum();
     Measurement {
         steps: batched,
@@ -436,10 +562,11 @@ fn summarise(
         weights_shape,
         parameters: run.parameters(),
         score_flops,
-        value_flops: 2 * pairs * d_v as u64,
+        value_flops,
         attention_bytes: weights_bytes,
         largest_scores_bytes: largest_scores * F32_BYTES,
-        kv_cache_bytes_per_token: (k_width + v_width) as u64 * F32_BYTES,
+        kv_cache_bytes_per_token: cached_numbers as u64 * F32_BYTES,
+        state_bytes: state_numbers as u64 * F32_BYTES,
         weights: last_weights.clone(),
     }
 }
@@ -502,10 +629,28 @@ fn check_config(variant: Variant, c: &Config) -> Result<(), ShapeError> {
             return Err(ShapeError::Mismatch { what: "prefill (at most len)", expected: c.len, got: c.prefill });
         }
     }
+    if variant == Variant::LinearAttention && c.len > c.kv_len {
+        return Err(ShapeError::CausalNeedsMoreKeys { queries: c.len, keys: c.kv_len });
+    }
+    if variant == Variant::Sinusoidal {
+        expect_eq("d_model mod 2 (sin/cos pairs need an even width)", 0, c.d_model % 2)?;
+    }
     if variant.is_single_head() {
         return Ok(());
     }
     expect_divisible("d_model", c.d_model, c.heads)?;
+    if variant == Variant::Differential {
+        expect_eq("d_model mod 2·H (each head splits its width into two halves)", 0, c.d_model % (2 * c.heads))?;
+    }
+    if variant == Variant::Mla {
+        if c.latent == 0 {
+            return Err(ShapeError::Zero { what: "latent width d_c" });
+        }
+        if c.rope_dim == 0 {
+            return Err(ShapeError::Zero { what: "rotary width d_r" });
+        }
+        expect_eq("rope_dim mod 2 (RoPE turns pairs of columns)", 0, c.rope_dim % 2)?;
+    }
     if matches!(variant, Variant::GroupedQuery | Variant::KvCache | Variant::SlidingWindow | Variant::Decoder) {
         if c.kv_heads == 0 {
             return Err(ShapeError::Zero { what: "num_kv_heads" });

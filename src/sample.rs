@@ -12,8 +12,9 @@
 //! assert_eq!(w.d_k(), 4);
 //! ```
 
-use crate::layers::{AdditiveWeights, GatedWeights, GroupedQueryWeights, Linear, MultiHeadWeights};
+use crate::layers::{AdditiveWeights, GatedWeights, GroupedQueryWeights, Linear, MlaWeights, MultiHeadWeights};
 use crate::prelude::{Mask, Matrix, RowVector};
+use crate::reference::differential::DifferentialWeights;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -93,4 +94,62 @@ impl Sampler {
             v_a: self.row(d_a),
         }
     }
+
+    /// Multi-head latent attention weights: H heads over a latent of width
+    /// `d_c`, each head with `d_n` content and `d_r` rotary query/key columns
+    /// and `d_v` value columns; the latent's RMSNorm gain is near 1.
+    pub fn mla_weights(&mut self, d_model: usize, heads: usize, sizes: MlaSizes) -> MlaWeights {
+        let MlaSizes { d_c, d_n, d_r, d_v } = sizes;
+        MlaWeights {
+            q: self.linear(d_model, heads * (d_n + d_r)),
+            kv_down: self.linear(d_model, d_c + d_r),
+            kv_norm: self.row(d_c).map(|g| 1.0 + 0.1 * g),
+            k_up: self.matrix(d_c, heads * d_n) / (d_c.max(1) as f32).sqrt(),
+            v_up: self.matrix(d_c, heads * d_v) / (d_c.max(1) as f32).sqrt(),
+            o: self.linear(heads * d_v, d_model),
+            num_heads: heads,
+            rope_dim: d_r,
+        }
+    }
+
+    /// Differential attention weights: H heads whose queries and keys are two
+    /// halves of width `d` each, values of width 2d, small λ vectors, λ_init
+    /// of the layer at `depth`.
+    pub fn differential_weights(
+        &mut self,
+        d_model: usize,
+        heads: usize,
+        d: usize,
+        depth: usize,
+    ) -> DifferentialWeights {
+        let attn = MultiHeadWeights {
+            q: self.linear(d_model, heads * 2 * d),
+            k: self.linear(d_model, heads * 2 * d),
+            v: self.linear(d_model, heads * 2 * d),
+            o: self.linear(heads * 2 * d, d_model),
+            num_heads: heads,
+        };
+        DifferentialWeights {
+            attn,
+            lambda_q1: self.row(d) * 0.1,
+            lambda_k1: self.row(d) * 0.1,
+            lambda_q2: self.row(d) * 0.1,
+            lambda_k2: self.row(d) * 0.1,
+            lambda_init: DifferentialWeights::lambda_init_at(depth),
+            norm: self.row(2 * d).map(|g| 1.0 + 0.1 * g),
+        }
+    }
+}
+
+/// The per-head widths of multi-head latent attention (see [`Sampler::mla_weights`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MlaSizes {
+    /// Latent width d_c.
+    pub d_c: usize,
+    /// Content width d_n of each head's query and key.
+    pub d_n: usize,
+    /// Rotary width d_r (even) of each head's query and of the shared key.
+    pub d_r: usize,
+    /// Value width d_v of each head.
+    pub d_v: usize,
 }

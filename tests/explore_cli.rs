@@ -255,6 +255,105 @@ fn trace_refuses_impossible_modern_configurations() {
     }
 }
 
+/// ALiBi, N = 1, L = 5, D = 16, H = 4 (d_k = 4). Checked by hand: MHA's weights
+/// 4·16·16 + 4·16 = 1,088; biased scores of 4 heads of 5·5: 2·100·4 = 800 FLOPs,
+/// weights·V the same; 100 weights of 4 bytes = 400; K and V 2·16·4 = 128 B per token.
+/// The reference reports only the biased scores, mask, weights and values per head.
+#[test]
+fn trace_of_alibi() {
+    let args = ["trace", "alibi", "--d-model", "16", "--heads", "4", "--len", "5", "--batch", "1"];
+    assert_snapshot("trace_alibi", &stdout_of(&args));
+}
+
+/// Sinusoidal positions then self-attention, N = 1, L = 5, D = 16, H = 4: the
+/// positions step is (5 × 16), the rest and every cost those of self-attention
+/// (1,088 parameters, 800 + 800 FLOPs, 400 B of weights, 128 B per token).
+#[test]
+fn trace_of_sinusoidal() {
+    let args = ["trace", "sinusoidal", "--d-model", "16", "--heads", "4", "--len", "5", "--batch", "1"];
+    assert_snapshot("trace_sinusoidal", &stdout_of(&args));
+}
+
+/// MLA, N = 1, L = 5, P = 3, D = 16, H = 2 (d_n = d_v = 8), default d_c = 4·8 = 32,
+/// d_r = 8/2 = 4. Parameters: q 16·2·(8 + 4) + 24 = 408, kv_down 16·36 + 36 = 612,
+/// kv_norm 32, k_up and v_up 32·16 = 512 each, o 16·16 + 16 = 272: 2,348. Scores:
+/// 9 + 4 + 5 = 18 pairs per head, 36 in all: 2·36·(8 + 4) = 864 FLOPs, 2·36·8 = 576
+/// for weights·V, 36·4 = 144 B of weights. Cache: (32 + 4)·4 = 144 B per token,
+/// 5 tokens: 720 B. The latent grows 3, 4, 5 rows.
+#[test]
+fn trace_of_mla_naive_and_absorbed() {
+    let args = ["trace", "mla", "--d-model", "16", "--heads", "2", "--len", "5", "--prefill", "3", "--batch", "1"];
+    assert_snapshot("trace_mla", &stdout_of(&args));
+    // Absorbed: the same parameters and cache; the scores run over d_c + d_r = 36 columns,
+    // 2·36·36 = 2,592 FLOPs, and weights·c over d_c = 32: 2·36·32 = 2,304.
+    let absorbed = stdout_of(&[&args[..], &["--absorbed"]].concat());
+    assert_snapshot("trace_mla_absorbed", &absorbed);
+    // Chosen widths: DeepSeek-V3's d_c = 512, d_r = 64 give 576·4 = 2,304 B per token.
+    let v3 = stdout_of(&["trace", "mla", "--latent", "512", "--rope-dim", "64", "--len", "2", "--prefill", "1"]);
+    assert!(v3.contains("d_c=512, d_r=64, naive form"), "{v3}");
+    let per_token = v3.lines().find(|l| l.starts_with("KV cache per token")).unwrap();
+    assert!(per_token.ends_with(" 2,304"), "{per_token}");
+}
+
+/// Linear attention, N = 1, L = S = 6, D = d_k = d_v = 8: the state S is (8 × 8),
+/// no (6 × 6) step at all. Updates 2·8·8·6 = 768 FLOPs, reads the same; no KV cache;
+/// the state S and z: (64 + 8)·4 = 288 B.
+#[test]
+fn trace_of_linear_attention() {
+    let args = ["trace", "linear_attention", "--d-model", "8", "--len", "6", "--batch", "1"];
+    let out = stdout_of(&args);
+    assert!(!out.contains("[1, 6, 6]"), "no L × L matrix: {out}");
+    assert_snapshot("trace_linear_attention", &out);
+}
+
+/// Differential, N = 1, L = 4, D = 16, H = 2, causal: halves of d = 16/4 = 4, values
+/// 8 wide. Parameters 4·(16·16 + 16) + 4·4 (λ) + 8 (norm) = 1,112. Scores: 2H = 4 maps
+/// of 4·4: 2·64·4 = 512 FLOPs; weights·V for both maps 2·64·8 = 1,024; the H = 2
+/// differential maps 2·16·4 = 128 B; K and V 2·16·4 = 128 B per token.
+#[test]
+fn trace_of_differential() {
+    let args = ["trace", "differential", "--d-model", "16", "--heads", "2", "--len", "4", "--batch", "1", "--causal"];
+    assert_snapshot("trace_differential", &stdout_of(&args));
+}
+
+#[test]
+fn trace_refuses_impossible_positions_and_architectures() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["mla", "--rope-dim", "3"], "--rope-dim 3 is impossible: it must be from 2, 4, 6, ..."),
+        (&["mla", "--latent", "0"], "--latent 0 is impossible: it must be from 1 up"),
+        (&["mla", "--latent", "5000"], "too large to run: --latent and --rope-dim must be at most 4,096"),
+        (&["mla", "--kv-heads", "2"], "--kv-heads does not apply to mla: every query head has its own key/value head"),
+        (&["alibi", "--latent", "8"], "--latent does not apply to alibi: only mla caches a latent"),
+        (&["gqa", "--rope-dim", "8"], "--rope-dim does not apply to gqa: only mla has a decoupled rotary part"),
+        (&["kv_cache", "--absorbed"], "--absorbed does not apply to kv_cache: only mla has an absorbed form"),
+        (
+            &["alibi", "--causal"],
+            "--causal does not apply to alibi: it is always causal (each query sees keys up to its own position)",
+        ),
+        (
+            &["linear_attention", "--heads", "2"],
+            "--heads does not apply to linear_attention: it is a single attention, without heads",
+        ),
+        (
+            &["linear_attention", "--len", "10", "--kv-len", "5"],
+            "cannot run linear_attention at these sizes: aligned causal attention needs l_q <= l_k, got l_q = 10 queries and l_k = 5 keys",
+        ),
+        (
+            &["sinusoidal", "--d-model", "21", "--heads", "7"],
+            "cannot run sinusoidal at these sizes: shape mismatch: d_model mod 2 (sin/cos pairs need an even width) must be 0, got 1",
+        ),
+        (
+            &["differential", "--d-model", "20", "--heads", "4"],
+            "cannot run differential at these sizes: shape mismatch: d_model mod 2·H (each head splits its width into two halves) must be 0, got 4",
+        ),
+        (&["mla", "--prefill", "11"], "--prefill 11 is impossible: it must be from 1 to L = 10"),
+    ];
+    for (args, message) in cases {
+        let stderr = usage_error(&[&["trace"], *args].concat());
+        assert_eq!(stderr, format!("error: {message}\n"), "trace {args:?}");
+    }
+}
+
 #[test]
 fn trace_refuses_impossible_configurations() {
     let cases: &[(&[&str], &str)] = &[
@@ -283,7 +382,7 @@ fn trace_refuses_impossible_configurations() {
         (&["mha", "--len", "99999999999"], "too large to run: N·L·S·D must be at most 67,108,864"),
         (
             &["softmax"],
-            "unknown variant `softmax`; choose one of: sdpa, mha, self_attention, cross_attention, gated, gqa, mqa, additive, luong_dot, luong_general, rope, kv_cache, sliding_window, sinks, decoder, flash",
+            "unknown variant `softmax`; choose one of: sdpa, mha, self_attention, cross_attention, gated, gqa, mqa, additive, luong_dot, luong_general, rope, kv_cache, sliding_window, sinks, decoder, flash, sinusoidal, alibi, mla, linear_attention, differential",
         ),
     ];
     for (args, message) in cases {
@@ -304,7 +403,13 @@ fn trace_refuses_impossible_configurations() {
 /// Modern rows: rope has MHA's weights (1,050,624, 4,096 B); kv_cache and
 /// sliding_window gqa's (656,640, 1,024 B); decoder 8 sinks more (656,648);
 /// sinks 1 parameter, flash none, both 2·512·4 = 4,096 B over raw k, v; the
-/// windowed rows keep the last W = 4 (the default window).
+/// windowed rows keep the last W = 4 (the default window). Positions and the
+/// 2024–25 rows: sinusoidal and alibi have MHA's weights (1,050,624, 4,096 B);
+/// differential 4·8 λ entries and a 64-wide norm more (1,050,816, 4,096 B); mla
+/// (d_c = 256, d_r = 32, d_n = d_v = 64): q 512·768 + 768, kv_down 512·288 + 288,
+/// norm 256, k_up and v_up 256·512 each, o 512·512 + 512: 1,066,784, and
+/// (256 + 32)·4 = 1,152 B per token; linear_attention 0 parameters, 0 B per token
+/// and a state of (512·512 + 512)·4 = 1,050,624 B.
 #[test]
 fn compare_at_the_default_sizes() {
     assert_snapshot("compare", &stdout_of(&["compare"]));
@@ -315,6 +420,9 @@ fn compare_at_the_default_sizes() {
 /// each: 10,400; additive 2·64·64 + 64 = 8,256. KV: 2·64·4 = 512, gqa and mqa
 /// 2·16·4 = 128. Modern rows: rope 16,640 and 512 B; kv_cache, sliding_window
 /// as gqa (10,400, 128 B), decoder 4 sinks more (10,404); sinks 1, flash 0, 512 B.
+/// sinusoidal, alibi 16,640 and 512 B; differential 16,640 + 4·8 + 16 = 16,688;
+/// mla (d_c = 64, d_r = 8, d_n = 16): 6,240 + 4,680 + 64 + 4,096 + 4,096 + 4,160 =
+/// 23,336 and (64 + 8)·4 = 288 B; linear_attention a (64·64 + 64)·4 = 16,640 B state.
 #[test]
 fn compare_at_chosen_sizes() {
     assert_snapshot(
@@ -340,6 +448,32 @@ fn compare_notes_g_and_the_window() {
     assert_eq!(tail("decoder"), ["8", "2", "164,488", "512 B", "last W=128"]);
     assert_eq!(tail("flash"), ["1", "1", "0", "2,048 B", "all tokens"]);
     assert_eq!(tail("sinks"), ["1", "1", "1", "2,048 B", "all tokens"]);
+}
+
+/// The new rows at D = 512, H = 8 (d_h = 64): sinusoidal, alibi and differential
+/// keep K and V of 2·512·4 = 4,096 B per token; mla its latent and rotary key,
+/// (256 + 32)·4 = 1,152 B by default and (512 + 64)·4 = 2,304 B with DeepSeek-V3's
+/// widths; linear_attention nothing per token but a state of (512·512 + 512)·4 =
+/// 1,050,624 B.
+#[test]
+fn compare_shows_the_latent_cache_and_the_fixed_state() {
+    let cells = |out: &str, name: &str| {
+        let line = out.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap().to_string();
+        line.split("  ").filter(|c| !c.is_empty()).map(|c| c.trim().to_string()).collect::<Vec<_>>()
+    };
+    let last_two = |cells: Vec<String>| cells[cells.len() - 2..].to_vec();
+    let out = stdout_of(&["compare"]);
+    for name in ["sinusoidal", "alibi", "differential"] {
+        assert_eq!(last_two(cells(&out, name)), ["4,096 B", "all tokens"], "{name}");
+    }
+    assert_eq!(last_two(cells(&out, "mla")), ["1,152 B", "all tokens"]);
+    assert_eq!(last_two(cells(&out, "linear_attention")), ["0 B", "no cache: a 1,050,624 B state"]);
+    let v3 = stdout_of(&["compare", "--latent", "512", "--rope-dim", "64"]);
+    assert_eq!(last_two(cells(&v3, "mla")), ["2,304 B", "all tokens"]);
+    assert_eq!(
+        usage_error(&["compare", "--rope-dim", "3"]),
+        "error: cannot run mla at these sizes: shape mismatch: rope_dim mod 2 (RoPE turns pairs of columns) must be 0, got 1\n"
+    );
 }
 
 #[test]

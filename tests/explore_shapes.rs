@@ -441,3 +441,161 @@ fn flash_attention_tiles() {
     let tiles: usize = full.measurement.steps.iter().filter(|s| s.name == "score_tile").map(|s| s.repeats).sum();
     assert_eq!(tiles, 9);
 }
+
+// ---- positions and the 2024–25 architectures ----
+
+/// alibi: L = 5, D = 12, H = 3 (d_k = 4). The reference reports per head only its
+/// biased scores, mask, weights and weighted values, then the output.
+#[test]
+fn alibi_self_attention_steps() {
+    let heads = 3;
+    let mut s = Sampler::new(14);
+    let x = s.matrix(L, D);
+    let w = s.multi_head_weights(D, heads);
+    let (output, weights) = reference::alibi_self_attention(&x, &w);
+    let (q, k, v) = (
+        split_heads(&w.q.forward(&x), heads),
+        split_heads(&w.k.forward(&x), heads),
+        split_heads(&w.v.forward(&x), heads),
+    );
+    let scores: Vec<Matrix> = q.iter().zip(&k).map(|(q, k)| q * k.transpose()).collect();
+    let values: Vec<Matrix> = weights.iter().zip(&v).map(|(p, v)| p * v).collect();
+    let expected = vec![
+        ("biased_scores", heads_shape(&scores)),
+        ("mask", vec![heads, L, L]),
+        ("weights", heads_shape(&weights)),
+        ("weighted_values", heads_shape(&values)),
+        ("output", shape(&output)),
+    ];
+    assert_trace("alibi", Sizes { len: Some(L), d_model: Some(D), heads: Some(heads), ..Sizes::default() }, expected);
+}
+
+/// sinusoidal: the (L × D) positions, then self-attention over x + PE (D = 12, H = 2).
+#[test]
+fn sinusoidal_positions_then_self_attention() {
+    let heads = 2;
+    let mut s = Sampler::new(15);
+    let x = s.matrix(L, D);
+    let w = s.multi_head_weights(D, heads);
+    let positions = reference::sinusoidal::sinusoidal_positions(L, D);
+    let with_positions = &x + &positions;
+    let (output, _) = reference::self_attention(&with_positions, &w, None);
+    let mut expected = vec![("positions", shape(&positions))];
+    expected.extend(multi_head_steps(&with_positions, &with_positions, &with_positions, &w, None));
+    expected.push(("output", shape(&output)));
+    assert_trace(
+        "sinusoidal",
+        Sizes { len: Some(L), d_model: Some(D), heads: Some(heads), ..Sizes::default() },
+        expected,
+    );
+}
+
+/// mla: L = 5, D = 12, H = 2 (d_n = d_v = 6), d_c = 7, d_r = 4, a prefill of 3 then
+/// two single-token calls, each run here on one cache; `absorbed` picks the form.
+fn mla_call_by_call(absorbed: bool) {
+    use attn_quiz::reference::mla::{empty_mla_cache, mla_decode_step};
+    use attn_quiz::reference::mla_absorbed::mla_decode_step_absorbed;
+    use attn_quiz::sample::MlaSizes;
+    let (heads, d_c, d_r, prefill) = (2, 7, 4, 3);
+    let mut s = Sampler::new(16);
+    let x = s.matrix(L, D);
+    let w = s.mla_weights(D, heads, MlaSizes { d_c, d_n: D / heads, d_r, d_v: D / heads });
+    let mut cache = empty_mla_cache(&w);
+    let mut expected = Vec::new();
+    for (call, (start, tokens)) in [(0, prefill), (prefill, 1), (prefill + 1, 1)].into_iter().enumerate() {
+        let chunk = x.rows(start, tokens).into_owned();
+        let step = if absorbed { mla_decode_step_absorbed } else { mla_decode_step };
+        let (output, weights) = step(&chunk, &mut cache, &w, &ROPE);
+        let rows = cache.latent.nrows();
+        assert_eq!((rows, heads_shape(&weights)), (start + tokens, vec![heads, tokens, rows]));
+        let new_latent = cache.latent.rows(start, tokens).into_owned();
+        let new_rope_key = cache.rope_keys.rows(start, tokens).into_owned();
+        let mut steps = vec![("latent", shape(&new_latent)), ("rope_key", shape(&new_rope_key))];
+        let q_content = split_heads(&w.q.forward(&chunk), heads)[0].columns(0, D / heads).into_owned();
+        let k_up = split_heads(&w.k_up, heads);
+        if absorbed {
+            steps.push(("q_latent", [vec![heads], shape(&(&q_content * k_up[0].transpose()))].concat()));
+        } else {
+            let content_keys = split_heads(&(&cache.latent * &w.k_up), heads);
+            steps.push(("k_heads", vec![heads, rows, content_keys[0].ncols() + cache.rope_keys.ncols()]));
+        }
+        let value_width = if absorbed { cache.latent.ncols() } else { w.v_up.ncols() / heads };
+        steps.extend([
+            ("scores", heads_shape(&weights)),
+            ("mask", heads_shape(&weights)),
+            ("weights", heads_shape(&weights)),
+            ("weighted_values", vec![heads, tokens, value_width]),
+            ("output", shape(&output)),
+            ("cached_latent", shape(&cache.latent)),
+            ("cached_rope_keys", shape(&cache.rope_keys)),
+        ]);
+        expected.extend(steps.into_iter().map(|(name, shape)| (call, name, shape)));
+    }
+    let sizes = Sizes {
+        len: Some(L),
+        d_model: Some(D),
+        heads: Some(heads),
+        prefill: Some(prefill),
+        latent: Some(d_c),
+        rope_dim: Some(d_r),
+        absorbed,
+        ..Sizes::default()
+    };
+    assert_calls("mla", sizes, expected);
+}
+
+#[test]
+fn mla_naive_call_by_call() {
+    mla_call_by_call(false);
+}
+
+#[test]
+fn mla_absorbed_call_by_call() {
+    mla_call_by_call(true);
+}
+
+/// linear_attention: L = 5 queries over S = 7 keys of width D = 12: the state S is
+/// (d_k × d_v), and no (L × S) matrix is reported.
+#[test]
+fn linear_attention_reports_its_state_not_weights() {
+    let mut s = Sampler::new(17);
+    let (q, k, v) = (s.matrix(L, D), s.matrix(S, D), s.matrix(S, D));
+    let (output, steps) = attn_quiz::trace::record(|| reference::linear_attention(&q, &k, &v, true));
+    let state = steps.iter().find(|s| s.name == "state").unwrap().shape;
+    let expected = vec![("state", vec![state.0, state.1]), ("output", shape(&output))];
+    let sizes = Sizes { len: Some(L), kv_len: Some(S), d_model: Some(D), ..Sizes::default() };
+    assert_trace("linear_attention", sizes.clone(), expected);
+    let run = trace::run(variant("linear_attention").unwrap(), &Sizes { batch: Some(N), ..sizes }).unwrap();
+    assert_eq!(run.measurement.weights_shape, [N, D, D], "the final state, not L × S weights");
+    assert_eq!(run.measurement.state_bytes, ((D * D + D) * 4) as u64, "S and z");
+    assert_eq!(run.measurement.kv_cache_bytes_per_token, 0);
+}
+
+/// differential: L = 5, D = 12, H = 2 (halves d = 3, values 6), causal: each head
+/// reports two maps, so the SDPA steps count 2H = 4 heads, the difference H = 2.
+#[test]
+fn differential_attention_steps() {
+    let heads = 2;
+    let mut s = Sampler::new(18);
+    let x = s.matrix(L, D);
+    let w = s.differential_weights(D, heads, D / (2 * heads), 0);
+    let mask = causal_mask(L);
+    let (output, maps) = reference::differential::differential_attention(&x, &w, Some(&mask));
+    let (q, k, v) = (
+        split_heads(&w.attn.q.forward(&x), 2 * heads),
+        split_heads(&w.attn.k.forward(&x), 2 * heads),
+        split_heads(&w.attn.v.forward(&x), heads),
+    );
+    let scores: Vec<Matrix> = q.iter().zip(&k).map(|(q, k)| q * k.transpose()).collect();
+    let values: Vec<Matrix> = (0..2 * heads).map(|h| &maps[h / 2] * &v[h / 2]).collect();
+    let expected = vec![
+        ("scores", heads_shape(&scores)),
+        ("mask", vec![2 * heads, L, L]),
+        ("weights", vec![2 * heads, L, L]),
+        ("weighted_values", heads_shape(&values)),
+        ("difference", heads_shape(&v)),
+        ("output", shape(&output)),
+    ];
+    let sizes = Sizes { len: Some(L), d_model: Some(D), heads: Some(heads), causal: true, ..Sizes::default() };
+    assert_trace("differential", sizes, expected);
+}

@@ -127,7 +127,14 @@ fn declares(source: &str, item: &str) -> bool {
 #[test]
 fn the_modern_topics_have_at_least_twelve_questions_of_several_kinds() {
     let bank = bank();
-    for topic in ["positions_rope", "kv_cache_serving", "windows_sinks", "flash_attention"] {
+    for topic in [
+        "positions_rope",
+        "kv_cache_serving",
+        "windows_sinks",
+        "flash_attention",
+        "position_schemes",
+        "modern_architectures",
+    ] {
         let questions: Vec<&Question> = bank.questions().iter().filter(|q| q.topic.id == topic).collect();
         assert!(questions.len() >= 12, "{topic}: {} questions", questions.len());
         let kinds: HashSet<KindName> = questions.iter().map(|q| q.kind.name()).collect();
@@ -208,4 +215,100 @@ fn modern_answers_agree_with_the_reference() {
     let v = Matrix::from_row_slice(2, 1, &[0.0, 2.0]);
     let (dq, _, _) = reference::sdpa_backward(&q, &k, &v, None, &Matrix::from_element(1, 1, 1.0));
     numeric("flash_attention.backward-numeric", f64::from(dq[(0, 0)]));
+}
+
+/// The numeric and shape answers of the position-scheme and 2024–25 topics,
+/// recomputed by running the reference (arithmetic on cache sizes uses the
+/// sizes read off a real cache).
+#[test]
+fn position_and_architecture_answers_agree_with_the_reference() {
+    use attn_quiz::prelude::*;
+    use attn_quiz::reference::differential::DifferentialWeights;
+    use attn_quiz::reference::mla::{empty_mla_cache, mla_decode_step};
+    use attn_quiz::reference::mla_absorbed::mla_decode_step_absorbed;
+    use attn_quiz::reference::{self, alibi, kv_cache, sinusoidal};
+    use attn_quiz::sample::{MlaSizes, Sampler};
+    let bank = bank();
+    let question = |id: &str| bank.questions().iter().find(|q| q.id == id).unwrap_or_else(|| panic!("no {id}"));
+    let numeric = |id: &str, value: f64| match &question(id).kind {
+        Kind::Numeric { answer, tolerance } => {
+            assert!(
+                (answer - value).abs() <= tolerance.max(1e-9),
+                "{id}: the bank says {answer}, the reference {value}"
+            )
+        }
+        other => panic!("{id}: not numeric: {other:?}"),
+    };
+    let shape = |id: &str, value: Vec<usize>| match &question(id).kind {
+        Kind::Shape { shape } => assert_eq!(shape, &value, "{id}"),
+        other => panic!("{id}: not a shape: {other:?}"),
+    };
+    let rope = Rope { base: 10_000.0, style: RopeStyle::HalfSplit };
+
+    // ---- position_schemes ----
+    numeric("position_schemes.sinusoidal-value", f64::from(sinusoidal::sinusoidal_positions(4, 8)[(3, 2)]));
+    numeric("position_schemes.row-norm", f64::from(sinusoidal::sinusoidal_positions(778, 512).row(777).norm()));
+    numeric("position_schemes.alibi-slope", f64::from(alibi::alibi_slopes(12)[9]));
+    let six = alibi::alibi_slopes(6);
+    let listed = [1.0 / 4.0, 1.0 / 16.0, 1.0 / 64.0, 1.0 / 256.0, 1.0 / 2.0, 1.0 / 8.0];
+    assert_eq!(six, listed, "position_schemes.alibi-six-heads: choice 0");
+    assert!(
+        matches!(&question("position_schemes.alibi-six-heads").kind, Kind::SingleChoice { correct, .. } if *correct == 0)
+    );
+    // One head of width 1 with slope 1/2 and W_q = 0: every scaled score is 0, only the bias remains.
+    let id = Linear::without_bias(Matrix::identity(1, 1));
+    let w = MultiHeadWeights {
+        q: Linear::without_bias(Matrix::zeros(1, 1)),
+        k: id.clone(),
+        v: id.clone(),
+        o: id,
+        num_heads: 1,
+    };
+    let (_, heads) = alibi::alibi_with_slopes(&Matrix::zeros(7, 1), &w, &[0.5]);
+    numeric("position_schemes.alibi-ratio", f64::from(heads[0][(6, 4)] / heads[0][(6, 0)]));
+    let w16 = Sampler::new(3).multi_head_weights(16, 16);
+    let (_, steps) = attn_quiz::trace::record(|| alibi::alibi_self_attention(&Sampler::new(4).matrix(100, 16), &w16));
+    let biased: Vec<_> = steps.iter().filter(|s| s.name == "biased_scores").collect();
+    shape("position_schemes.alibi-bias-shape", vec![biased.len(), biased[0].shape.0, biased[0].shape.1]);
+
+    // ---- modern_architectures ----
+    // MLA with DeepSeek-V3's d_c and d_r (a small model width and d_n: the cache does not depend on them).
+    let v3 = MlaSizes { d_c: 512, d_n: 2, d_r: 64, d_v: 2 };
+    let mla = Sampler::new(5).mla_weights(8, 128, v3);
+    let mut cache = empty_mla_cache(&mla);
+    mla_decode_step(&Matrix::zeros(1, 8), &mut cache, &mla, &rope);
+    let mla_numbers = (cache.latent.len() + cache.rope_keys.len()) as f64;
+    numeric("modern_architectures.mla-cached-numbers", mla_numbers);
+    // Multi-head attention with H = G = 128 heads of width 128, one decoded token.
+    let mha = Sampler::new(6).grouped_query_weights(8, 128, 128, 128);
+    let mut mha_cache = kv_cache::empty_cache(&mha);
+    kv_cache::decode_step(&Matrix::zeros(1, 8), &mut mha_cache, &mha, Some(&rope));
+    let mha_numbers = (mha_cache.keys.len() + mha_cache.values.len()) as f64;
+    numeric("modern_architectures.mha-cached-numbers", mha_numbers);
+    numeric("modern_architectures.mla-ratio", mha_numbers / mla_numbers);
+    numeric("modern_architectures.mla-gqa-equivalent", mla_numbers / (2.0 * 128.0));
+    numeric("modern_architectures.mla-total-bytes", mla_numbers * 61.0 * 2.0);
+    let v3_query = MlaSizes { d_n: 128, ..v3 };
+    let absorbed = Sampler::new(7).mla_weights(8, 128, v3_query);
+    let (_, steps) = attn_quiz::trace::record(|| {
+        mla_decode_step_absorbed(&Matrix::zeros(1, 8), &mut empty_mla_cache(&absorbed), &absorbed, &rope)
+    });
+    let q_latent: Vec<_> = steps.iter().filter(|s| s.name == "q_latent").collect();
+    shape(
+        "modern_architectures.mla-absorbed-query-shape",
+        vec![q_latent.len(), q_latent[0].shape.0, q_latent[0].shape.1],
+    );
+
+    let (q, k, v) = (
+        Matrix::from_element(1, 1, 0.5),
+        Matrix::from_column_slice(2, 1, &[1.0, -1.0]),
+        Matrix::from_column_slice(2, 1, &[2.0, 10.0]),
+    );
+    numeric("modern_architectures.linear-output", f64::from(reference::linear_attention(&q, &k, &v, false)[(0, 0)]));
+    let mut s = Sampler::new(8);
+    let (q, k, v) = (s.matrix(3, 64), s.matrix(3, 64), s.matrix(3, 64));
+    let (_, steps) = attn_quiz::trace::record(|| reference::linear_attention(&q, &k, &v, true));
+    let state = steps.iter().find(|s| s.name == "state").unwrap().shape;
+    numeric("modern_architectures.linear-state-size", (state.0 * state.1 + state.0) as f64); // S and z (d_k)
+    numeric("modern_architectures.differential-lambda-init", f64::from(DifferentialWeights::lambda_init_at(5)));
 }

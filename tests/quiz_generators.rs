@@ -89,6 +89,10 @@ fn every_generator_is_covered_by_a_check_below() {
         "gen.window-visible-keys",
         "gen.sink-row-sum",
         "gen.flash-tiles",
+        "gen.alibi-slope",
+        "gen.sinusoidal-value",
+        "gen.latent-cache-bytes",
+        "gen.linear-state-vs-weights",
     ];
     let all: Vec<&str> = GENERATORS.iter().map(|g| g.id).collect();
     assert_eq!(all, checked, "a new generator needs its own check in this file");
@@ -332,4 +336,103 @@ fn flash_tiles_match_the_block_counts() {
         assert_eq!(numeric_answer(&g), expected as f64, "{}", g.question.prompt);
     }
     assert_eq!(kinds.len(), 2, "causal and unmasked questions both come up");
+}
+
+// ---- positions and the 2024–25 architectures ----
+
+/// The slope of head h of H by the rule of the ALiBi paper's code, written out
+/// on its own: 2^(−8(h+1)/H) for a power of two H; otherwise the first c (the
+/// largest power of two below H) from that rule with c heads, then 2^(−8(2k+1)/(2c))
+/// for head c + k.
+fn alibi_slope_closed_form(heads: usize, head: usize) -> f64 {
+    let mut c = 1;
+    while c * 2 <= heads {
+        c *= 2;
+    }
+    if head < c {
+        2f64.powf(-8.0 * (head + 1) as f64 / c as f64)
+    } else {
+        2f64.powf(-8.0 * (2 * (head - c) + 1) as f64 / (2 * c) as f64)
+    }
+}
+
+#[test]
+fn alibi_slope_follows_the_power_of_two_rule() {
+    let (mut power, mut other_first, mut other_between) = (false, false, false);
+    for seed in 0..60 {
+        let g = find("gen.alibi-slope").unwrap().generate(&mut StdRng::seed_from_u64(seed)).unwrap();
+        let (heads, head) = (size(&g, "H"), size(&g, "h"));
+        assert!(head < heads, "head within H: {}", g.question.prompt);
+        let (answer, tolerance) = approximate_answer(&g);
+        let expected = alibi_slope_closed_form(heads, head);
+        assert!((answer - expected).abs() <= tolerance / 10.0, "{answer} vs {expected}: {}", g.question.prompt);
+        let c = 1 << heads.ilog2();
+        power |= c == heads;
+        other_first |= c != heads && head < c;
+        other_between |= c != heads && head >= c;
+    }
+    assert!(power && other_first && other_between, "all three cases of the rule come up");
+    // The closed form itself, on the paper's examples: 8 heads 1/2 ... 1/256; 6 heads unsorted.
+    assert_eq!(
+        (0..8).map(|h| alibi_slope_closed_form(8, h)).collect::<Vec<_>>(),
+        [0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625]
+    );
+    assert_eq!(
+        (0..6).map(|h| alibi_slope_closed_form(6, h)).collect::<Vec<_>>(),
+        [0.25, 0.0625, 0.015625, 0.00390625, 0.5, 0.125]
+    );
+}
+
+#[test]
+fn sinusoidal_value_is_sin_or_cos_of_p_times_omega() {
+    let (mut sines, mut cosines) = (false, false);
+    for g in generated("gen.sinusoidal-value") {
+        let (d, c, p) = (size(&g, "D"), size(&g, "c"), size(&g, "p"));
+        assert!(c < d, "column within D");
+        let angle = p as f64 * 10_000f64.powf(-2.0 * (c / 2) as f64 / d as f64);
+        let expected = if c % 2 == 0 { angle.sin() } else { angle.cos() };
+        match &g.question.kind {
+            Kind::Numeric { answer, tolerance } => {
+                assert!(*tolerance <= 5e-4, "{}: tolerance {tolerance}", g.question.id);
+                assert!((answer - expected).abs() < 1e-5, "{answer} vs {expected}: {}", g.question.prompt);
+            }
+            other => panic!("expected a numeric question, got {other:?}"),
+        }
+        sines |= c % 2 == 0;
+        cosines |= c % 2 == 1;
+    }
+    assert!(sines && cosines, "sine and cosine columns both come up");
+}
+
+#[test]
+fn latent_cache_bytes_are_d_c_plus_d_r_or_two_g_d_h() {
+    let mut schemes = HashSet::new();
+    for seed in 0..40 {
+        let g = find("gen.latent-cache-bytes").unwrap().generate(&mut StdRng::seed_from_u64(seed)).unwrap();
+        let prompt = &g.question.prompt;
+        let (h, d_h, bytes) = (size(&g, "H"), size(&g, "d_h"), size(&g, "bytes"));
+        let (scheme, numbers) = if prompt.contains("latent attention") {
+            ("MLA", size(&g, "d_c") + size(&g, "d_r"))
+        } else if prompt.contains("multi-query") {
+            ("MQA", 2 * d_h)
+        } else if prompt.contains("grouped-query") {
+            let kv = size(&g, "G");
+            assert!(kv < h && h.is_multiple_of(kv), "G divides H: {prompt}");
+            ("GQA", 2 * kv * d_h)
+        } else {
+            assert!(prompt.contains("multi-head attention"), "{prompt}");
+            ("MHA", 2 * h * d_h)
+        };
+        schemes.insert(scheme);
+        assert_eq!(numeric_answer(&g), (numbers * bytes) as f64, "{scheme}: {prompt}");
+    }
+    assert_eq!(schemes.len(), 4, "MHA, GQA, MQA and MLA all come up: {schemes:?}");
+}
+
+#[test]
+fn linear_state_ratio_is_l_squared_over_d_k_d_v() {
+    for g in generated("gen.linear-state-vs-weights") {
+        let (l, d_k, d_v) = (size(&g, "L") as f64, size(&g, "d_k") as f64, size(&g, "d_v") as f64);
+        assert_eq!(numeric_answer(&g), l * l / (d_k * d_v), "{}", g.question.prompt);
+    }
 }

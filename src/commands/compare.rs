@@ -1,4 +1,4 @@
-//! `attn-quiz compare [--d-model D] [--heads H] [--kv-heads G] [--window W]`: all variants
+//! `attn-quiz compare [--d-model D] [--heads H] [--kv-heads G] [--window W] [--latent D_C] [--rope-dim D_R]`: all variants
 //! in one table.
 
 use attn_quiz::explore::compare;
@@ -20,6 +20,12 @@ pub struct Args {
     /// Sliding window W of sliding_window and decoder [default: 4].
     #[arg(long, value_name = "W")]
     window: Option<usize>,
+    /// Latent width d_c of mla [default: 4·D/H].
+    #[arg(long, value_name = "D_C")]
+    latent: Option<usize>,
+    /// Rotary width d_r of mla, even [default: D/(2H), even, at least 2].
+    #[arg(long, value_name = "D_R")]
+    rope_dim: Option<usize>,
 }
 
 /// Runs `attn-quiz compare`.
@@ -29,6 +35,8 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         heads: Some(args.heads),
         kv_heads: args.kv_heads,
         window: args.window,
+        latent: args.latent,
+        rope_dim: args.rope_dim,
         ..Sizes::default()
     };
     print!("{}", compare::render(&compare::rows(&sizes)?, &sizes));

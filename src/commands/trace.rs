@@ -44,6 +44,15 @@ pub struct Args {
     /// Key block size of flash [default: 4].
     #[arg(long, value_name = "B")]
     block_k: Option<usize>,
+    /// Latent width d_c of mla [default: 4·D/H].
+    #[arg(long, value_name = "D_C")]
+    latent: Option<usize>,
+    /// Rotary width d_r of mla's queries and shared key, even [default: D/(2H), even, at least 2].
+    #[arg(long, value_name = "D_R")]
+    rope_dim: Option<usize>,
+    /// Run mla in its absorbed form: W_UK in the query, scores against the cached latents.
+    #[arg(long)]
+    absorbed: bool,
     /// Seed of the random inputs and weights.
     #[arg(long, value_name = "SEED", default_value_t = DEFAULT_SEED)]
     seed: u64,
@@ -67,6 +76,9 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         prefill: args.prefill,
         block_q: args.block_q,
         block_k: args.block_k,
+        latent: args.latent,
+        rope_dim: args.rope_dim,
+        absorbed: args.absorbed,
     };
     let trace = trace::run(variant(&args.variant)?, &sizes)?;
     print!("{}", trace.render());

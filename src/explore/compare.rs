@@ -18,7 +18,7 @@ use super::sizes::Sizes;
 use super::table::{Align, Table};
 use super::{Error, measure_at, with_thousands};
 use crate::measure::Measurement;
-use crate::reference::catalog::{self, VariantInfo};
+use crate::reference::catalog::{self, Heads, VariantInfo};
 use colored::Colorize;
 
 /// One variant's line in the table.
@@ -32,8 +32,11 @@ pub struct Row {
     pub kv_heads: usize,
     /// Learned numbers in the weights.
     pub parameters: usize,
-    /// Bytes (f32) one token adds to the key and value cache of one layer.
+    /// Bytes (f32) one token adds to the key and value cache of one layer
+    /// (mla: its latent and rotary key; linear attention: 0).
     pub kv_cache_bytes_per_token: u64,
+    /// Bytes (f32) of a fixed-size state kept instead of a cache (linear attention), else 0.
+    pub state_bytes: u64,
     /// How many past tokens a decoder built on it must keep in its cache:
     /// `None` for all of them, `Some(W)` for a sliding window of W.
     pub cache_window: Option<usize>,
@@ -56,9 +59,10 @@ fn row(variant: &'static VariantInfo, sizes: &Sizes) -> Result<Row, Error> {
     Ok(Row {
         variant,
         query_heads: query_heads(&m),
-        kv_heads: kv_heads(&m),
+        kv_heads: kv_heads(&m, variant),
         parameters: m.parameters,
         kv_cache_bytes_per_token: m.kv_cache_bytes_per_token,
+        state_bytes: m.state_bytes,
         cache_window: variant.measured_as.has_window().then_some(sizes.config(variant).window),
     })
 }
@@ -68,15 +72,21 @@ fn query_heads(m: &Measurement) -> usize {
     if m.weights_shape.len() == 4 { m.weights_shape[1] } else { 1 }
 }
 
-/// G: the head axis of the key heads, [N, G, S, d_k], if the variant splits its keys into heads.
-fn kv_heads(m: &Measurement) -> usize {
-    m.steps.iter().find(|s| s.name == "k_heads").map_or(1, |s| s.shape[1])
+/// G: the head axis of the key heads, [N, G, S, d_k], if the variant reports its keys split into
+/// heads; otherwise H for a variant with a key/value head per query head (alibi, differential), else 1.
+fn kv_heads(m: &Measurement, variant: &VariantInfo) -> usize {
+    let reported = m.steps.iter().find(|s| s.name == "k_heads").map(|s| s.shape[1]);
+    reported.unwrap_or(if variant.heads == Heads::OneKvPerQuery { query_heads(m) } else { 1 })
 }
 
 /// The table, under a heading that names the sizes.
 pub fn render(rows: &[Row], sizes: &Sizes) -> String {
     let heading = format!("All variants at D={}:", sizes.d_model());
-    let window = |row: &Row| row.cache_window.map_or("all tokens".to_string(), |w| format!("last W={w}"));
+    let window = |row: &Row| match (row.cache_window, row.state_bytes) {
+        (Some(w), _) => format!("last W={w}"),
+        (None, 0) => "all tokens".to_string(),
+        (None, bytes) => format!("no cache: a {} B state", with_thousands(bytes)),
+    };
     let mut table = Table::new(&[
         ("variant", Align::Left),
         ("attends", Align::Left),
@@ -108,9 +118,11 @@ pub fn render(rows: &[Row], sizes: &Sizes) -> String {
         "{}\n\n{}\nH, G: query and key/value heads, counted in each variant's run.\n\
          Parameters: learned numbers, biases included.\n\
          KV cache/token: f32 bytes one token adds to the key and value cache of one layer: 2·G·d_k·4\n\
-         for the projected variants, 2·D·4 for those that attend over their raw k, v.\n\
+         for the projected variants, 2·D·4 for those that attend over their raw k, v, (d_c + d_r)·4 for\n\
+         mla (its latent and shared rotary key), 0 for linear_attention, which keeps a fixed state instead.\n\
          Cache keeps: the past tokens a decoding layer must keep; a sliding window of W needs only\n\
-         the last W, in a ring buffer (the reference's decoder keeps every row but masks all but W).\n",
+         the last W, in a ring buffer (the reference's decoder keeps every row but masks all but W);\n\
+         linear_attention keeps its state S and z, d_k·(d_v + 1) numbers, however long the text.\n",
         heading.bold(),
         table.render()
     )

@@ -35,6 +35,9 @@ pub const DEFAULT_BLOCK: usize = 4;
 /// Default number of single-token decode calls after the prefill (kv_cache, decoder).
 pub const DEFAULT_DECODE_STEPS: usize = 3;
 
+/// Default latent width d_c of mla, in head widths: DeepSeek-V3's 512 = 4·128.
+pub const DEFAULT_LATENT_HEADS: usize = 4;
+
 /// Most decode calls after the prefill (each is traced as its own block of steps).
 pub const MAX_DECODE_STEPS: usize = 64;
 /// Most score tiles of one flash run (each is a traced step).
@@ -74,6 +77,12 @@ pub struct Sizes {
     pub block_q: Option<usize>,
     /// `--block-k` (default [`DEFAULT_BLOCK`]).
     pub block_k: Option<usize>,
+    /// `--latent`: MLA's latent width d_c (default [`default_latent`]).
+    pub latent: Option<usize>,
+    /// `--rope-dim`: MLA's rotary width d_r (default [`default_rope_dim`]).
+    pub rope_dim: Option<usize>,
+    /// `--absorbed`: run MLA in its absorbed form.
+    pub absorbed: bool,
 }
 
 impl Sizes {
@@ -104,6 +113,9 @@ impl Sizes {
             prefill: self.prefill.unwrap_or_else(|| len.saturating_sub(DEFAULT_DECODE_STEPS).max(1)),
             block_q: self.block_q.unwrap_or(DEFAULT_BLOCK),
             block_k: self.block_k.unwrap_or(DEFAULT_BLOCK),
+            latent: self.latent.unwrap_or_else(|| default_latent(self.d_model(), heads)),
+            rope_dim: self.rope_dim.unwrap_or_else(|| default_rope_dim(self.d_model(), heads)),
+            absorbed: self.absorbed,
         }
     }
 
@@ -137,6 +149,22 @@ impl Sizes {
         }
         if self.block_k.is_some() && measured != crate::measure::Variant::Flash {
             return refuse("--block-k", "only flash works in tiles");
+        }
+        let is_mla = measured == crate::measure::Variant::Mla;
+        if self.latent.is_some() && !is_mla {
+            return refuse("--latent", "only mla caches a latent");
+        }
+        if self.rope_dim.is_some() && !is_mla {
+            return refuse("--rope-dim", "only mla has a decoupled rotary part");
+        }
+        if self.absorbed && !is_mla {
+            return refuse("--absorbed", "only mla has an absorbed form");
+        }
+        if let Some(rope_dim) = self.rope_dim.filter(|d| *d == 0 || d % 2 == 1) {
+            return Err(Error::OutOfRange { flag: "--rope-dim", value: rope_dim, range: "2, 4, 6, ...".into() });
+        }
+        if self.latent == Some(0) {
+            return Err(Error::OutOfRange { flag: "--latent", value: 0, range: "1 up".into() });
         }
         let len = self.len.unwrap_or(DEFAULT_LEN);
         if let Some(prefill) = self.prefill.filter(|p| !(1..=len).contains(p)) {
@@ -186,12 +214,26 @@ pub fn check_variant_limits(variant: crate::measure::Variant, config: &Config) -
     if variant.uses_cache() && config.len.saturating_sub(config.prefill) > MAX_DECODE_STEPS {
         return Err(Error::TooLarge { what: "the decode steps L − prefill", limit: MAX_DECODE_STEPS });
     }
+    if variant == crate::measure::Variant::Mla && config.latent.max(config.rope_dim) > MAX_D_MODEL {
+        return Err(Error::TooLarge { what: "--latent and --rope-dim", limit: MAX_D_MODEL });
+    }
     if variant == crate::measure::Variant::Flash
         && tiles(config.len, config.block_q).saturating_mul(tiles(config.kv_len, config.block_k)) > MAX_TILES
     {
         return Err(Error::TooLarge { what: "the number of tiles ⌈L/block_q⌉·⌈S/block_k⌉", limit: MAX_TILES });
     }
     Ok(())
+}
+
+/// The default latent width of mla: [`DEFAULT_LATENT_HEADS`] head widths, 4·D/H (at least 1).
+pub fn default_latent(d_model: usize, heads: usize) -> usize {
+    (DEFAULT_LATENT_HEADS * d_model / heads.max(1)).max(1)
+}
+
+/// The default rotary width of mla: half a head width, D/(2H), rounded down
+/// to an even number and at least 2 (DeepSeek-V3: 64 for heads of 128).
+pub fn default_rope_dim(d_model: usize, heads: usize) -> usize {
+    (d_model / heads.max(1) / 2 / 2 * 2).max(2)
 }
 
 /// The default number of key/value heads for H query heads: the largest
@@ -238,6 +280,20 @@ mod tests {
         assert!(refused(Sizes { kv_heads: Some(2), ..Sizes::default() }, "mha"));
         assert!(refused(Sizes { kv_heads: Some(2), ..Sizes::default() }, "mqa"));
         assert!(!refused(Sizes { kv_heads: Some(2), ..Sizes::default() }, "gqa"));
+    }
+
+    #[test]
+    fn mla_defaults_follow_deepseek_proportions() {
+        // d_c = 4 head widths, d_r = half a head width, even and at least 2.
+        assert_eq!((default_latent(512, 8), default_rope_dim(512, 8)), (256, 32));
+        assert_eq!((default_latent(16384, 128), default_rope_dim(16384, 128)), (512, 64));
+        assert_eq!((default_latent(12, 2), default_rope_dim(12, 2)), (24, 2));
+        assert_eq!(default_rope_dim(4, 4), 2);
+        let refused = |sizes: Sizes, name| sizes.check_applies_to(variant(name)).is_err();
+        assert!(refused(Sizes { latent: Some(8), ..Sizes::default() }, "kv_cache"));
+        assert!(refused(Sizes { absorbed: true, ..Sizes::default() }, "alibi"));
+        assert!(refused(Sizes { rope_dim: Some(5), ..Sizes::default() }, "mla"));
+        assert!(!refused(Sizes { latent: Some(8), rope_dim: Some(4), absorbed: true, ..Sizes::default() }, "mla"));
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //!
 //! The shapes are those the reference reported while it ran (through
 //! [`crate::trace`]), batched by [`crate::measure`]; the parameter count, FLOPs and
-//! bytes come from the same run. Nothing is written beside the code.
+//! bytes come from the same run. Nothing is written beside the code. (One
+//! exception in form, not in substance: for `mla`, [`crate::measure`] itself
+//! reports `cached_latent` and `cached_rope_keys` after each call, the shapes of
+//! the cache the reference has just grown.)
 //!
 //! ```
 //! use attn_quiz::explore::{sizes::Sizes, trace, variant};
@@ -68,12 +71,13 @@ impl Trace {
         let heading = format!("{}: {}", self.variant.name, self.variant.title);
         let m = &self.measurement;
         format!(
-            "{}\n{}\n\n{}\nPer-head steps are [N, heads, rows, cols]; the others [N, rows, cols]{}.\n\
+            "{}\n{}\n\n{}\nPer-head steps are [N, heads, rows, cols]; the others [N, rows, cols]{}.{}\n\
              Result: output {:?}, {} {:?}.\n\n{}",
             heading.bold(),
             self.describe_sizes(),
             self.steps_table(),
             self.repeats_note(),
+            self.variant_note(),
             m.output_shape,
             self.weights_name(),
             m.weights_shape,
@@ -85,6 +89,8 @@ impl Trace {
     fn weights_name(&self) -> &'static str {
         match self.variant.measured_as {
             Variant::Flash => "log-sum-exp per query (no weights are kept)",
+            Variant::LinearAttention => "final state S (d_k × d_v; no L × L weights exist)",
+            Variant::Differential => "differential maps P1 − λ·P2",
             v if v.uses_cache() => "attention weights of the last call",
             _ => "attention weights",
         }
@@ -96,6 +102,34 @@ impl Trace {
             "; ×k: reported k times with that shape (one per tile)"
         } else {
             ""
+        }
+    }
+
+    /// A line on what is particular to this variant's steps, if anything.
+    fn variant_note(&self) -> String {
+        let c = &self.config;
+        match self.variant.measured_as {
+            Variant::Differential => format!(
+                "\nEach head reports its two maps: scores, weights and weighted_values count 2H = {} heads\n\
+                 of half-width d = D/(2H) = {}; λ_init = {:.2} (layer 0).",
+                2 * c.heads,
+                c.d_model / (2 * c.heads),
+                crate::reference::differential::DifferentialWeights::lambda_init_at(0)
+            ),
+            Variant::LinearAttention => {
+                "\nThe state S (d_k × d_v) and z (d_k) are updated once per key and read once\n\
+                 per query; their size does not depend on L."
+                    .to_string()
+            }
+            Variant::Mla if c.absorbed => {
+                "\nAbsorbed: q_latent = q^C·W_UKᵀ meets the cached latents directly (each score a dot product\n\
+                 over d_c + d_r columns); no per-head key or value is built. cached_*: the cache after each call."
+                    .to_string()
+            }
+            Variant::Mla => "\nNaive: every call rebuilds each head's keys [c·W_UK | rotary key] from all cached\n\
+                 latents (--absorbed: scores against the latents instead). cached_*: the cache after each call."
+                .to_string(),
+            _ => String::new(),
         }
     }
 
@@ -122,6 +156,10 @@ impl Trace {
         }
         if measured.has_window() {
             parts.push(format!("window W={}", c.window));
+        }
+        if measured == Variant::Mla {
+            let form = if c.absorbed { "absorbed" } else { "naive" };
+            parts.push(format!("d_c={}, d_r={}, {form} form", c.latent, c.rope_dim));
         }
         parts.push(match (measured.is_always_causal(), c.causal) {
             (true, _) => "causal".to_string(),
@@ -162,14 +200,20 @@ impl Trace {
     fn costs_table(&self) -> String {
         let m = &self.measurement;
         let mut table = Table::new(&[("cost", Align::Left), ("value", Align::Right)]);
-        let costs = [
-            ("parameters (learned numbers)".to_string(), m.parameters as u64),
-            (format!("FLOPs of the scores, {}", self.variant.score), m.score_flops),
-            ("FLOPs of weights·V".to_string(), m.value_flops),
-            ("attention weights of the batch, bytes (f32)".to_string(), m.attention_bytes),
-            ("KV cache per token and layer, bytes (f32)".to_string(), m.kv_cache_bytes_per_token),
-        ];
-        let mut costs = costs.to_vec();
+        let linear = self.variant.measured_as == Variant::LinearAttention;
+        let mut costs = vec![("parameters (learned numbers)".to_string(), m.parameters as u64)];
+        if linear {
+            costs.push(("FLOPs of the state updates φ(k)ᵀ·v".to_string(), m.score_flops));
+            costs.push(("FLOPs of the reads φ(q)·S".to_string(), m.value_flops));
+        } else {
+            costs.push((format!("FLOPs of the scores, {}", self.variant.score), m.score_flops));
+            costs.push(("FLOPs of weights·V".to_string(), m.value_flops));
+            costs.push(("attention weights of the batch, bytes (f32)".to_string(), m.attention_bytes));
+        }
+        costs.push(("KV cache per token and layer, bytes (f32)".to_string(), m.kv_cache_bytes_per_token));
+        if linear {
+            costs.push(("fixed state S and z of one sequence, bytes (f32)".to_string(), m.state_bytes));
+        }
         if self.variant.measured_as == Variant::Flash {
             costs.push(("largest score tile held at once, bytes (f32)".to_string(), m.largest_scores_bytes));
         }
@@ -182,19 +226,18 @@ impl Trace {
         table.render()
     }
 
-    /// The bytes of the cached keys and values after the last call, read off
-    /// the last call's `cached_keys` and `cached_values` steps (KV-cache variants).
+    /// The bytes of the cache after the last call, read off the last call's
+    /// `cached_*` steps (KV-cache variants: keys and values; mla: latents and
+    /// rotary keys).
     fn final_cache_bytes(&self) -> Option<u64> {
         let m = &self.measurement;
         let last_call = m.calls.len().checked_sub(1)?;
-        let bytes_of = |name| {
-            let step = m.steps.iter().find(|s| s.call == last_call && s.name == name)?;
-            Some(step.shape.iter().product::<usize>() as u64 * 4)
-        };
         if !self.variant.measured_as.uses_cache() {
             return None;
         }
-        Some(bytes_of("cached_keys")? + bytes_of("cached_values")?)
+        let cached = m.steps.iter().filter(|s| s.call == last_call && s.name.starts_with("cached_"));
+        let bytes: u64 = cached.map(|step| step.shape.iter().product::<usize>() as u64 * 4).sum();
+        (bytes > 0).then_some(bytes)
     }
 }
 

@@ -39,7 +39,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// The built-in question files: (topic id, file content). The one list of them.
-const BUILT_IN: [(&str, &str); 14] = [
+const BUILT_IN: [(&str, &str); 16] = [
     ("shapes", include_str!("bank/shapes.toml")),
     ("scaling_softmax", include_str!("bank/scaling_softmax.toml")),
     ("masks", include_str!("bank/masks.toml")),
@@ -54,6 +54,8 @@ const BUILT_IN: [(&str, &str); 14] = [
     ("kv_cache_serving", include_str!("bank/kv_cache_serving.toml")),
     ("windows_sinks", include_str!("bank/windows_sinks.toml")),
     ("flash_attention", include_str!("bank/flash_attention.toml")),
+    ("position_schemes", include_str!("bank/position_schemes.toml")),
+    ("modern_architectures", include_str!("bank/modern_architectures.toml")),
 ];
 
 /// Every problem found in the question files.

@@ -18,8 +18,9 @@ use crate::error::ShapeError;
 use crate::layers::{Rope, RopeStyle};
 use crate::measure::{Config, Measurement, Variant};
 use crate::prelude::Matrix;
-use crate::reference::{self, kv_cache, rope, sliding_window};
-use crate::sample::Sampler;
+use crate::reference::mla::empty_mla_cache;
+use crate::reference::{self, alibi, kv_cache, rope, sinusoidal, sliding_window};
+use crate::sample::{MlaSizes, Sampler};
 use crate::trace;
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -301,6 +302,37 @@ pub const GENERATORS: &[Generator] = &[
         hint: "Count query blocks and key blocks (the last ones may be short); with a causal mask, skip key blocks \
                that start after a query block's last query.",
         make: flash_tiles,
+    },
+    Generator {
+        id: "gen.alibi-slope",
+        topic: &topic::POSITION_SCHEMES,
+        reference: "reference::alibi::alibi_slopes",
+        hint: "A power of two H gives 2^(−8(h+1)/H). Otherwise take the c slopes of c heads (c the largest power \
+               of two below H), then every other slope of 2c heads.",
+        make: alibi_slope,
+    },
+    Generator {
+        id: "gen.sinusoidal-value",
+        topic: &topic::POSITION_SCHEMES,
+        reference: "reference::sinusoidal::sinusoidal_positions",
+        hint: "Column c belongs to pair i = c div 2, with ω_i = 10000^(−2i/D); even columns hold the sine, odd ones \
+               the cosine of p·ω_i.",
+        make: sinusoidal_value,
+    },
+    Generator {
+        id: "gen.latent-cache-bytes",
+        topic: &topic::MODERN_ARCHITECTURES,
+        reference: "reference::mla",
+        hint: "MHA and GQA cache a key and a value per key/value head; MLA caches one latent and one shared rotary \
+               key, whatever H is.",
+        make: latent_cache_bytes,
+    },
+    Generator {
+        id: "gen.linear-state-vs-weights",
+        topic: &topic::MODERN_ARCHITECTURES,
+        reference: "reference::linear_attention::linear_attention",
+        hint: "Softmax keeps an L × L matrix of weights per head; linear attention a d_k × d_v state S.",
+        make: linear_state_vs_weights,
     },
 ];
 
@@ -735,4 +767,154 @@ fn flash_tiles(draw: &mut Draw) -> Result<Made, GeneratorError> {
         )
     };
     Ok((prompt, explanation, exact(tiles)))
+}
+
+fn alibi_slope(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let heads = draw.size("H", &[2, 4, 6, 8, 12, 16, 20, 24, 32, 40, 64]);
+    let candidates: Vec<usize> = [0, 1, heads / 2 - 1, heads / 2, heads - 2, heads - 1].into_iter().collect();
+    let head = draw.size("h", &candidates);
+    let slopes = alibi::alibi_slopes(heads);
+    let slope = f64::from(slopes[head]);
+    let prompt = format!(
+        "ALiBi with H = {heads} heads, slopes as in the authors' code (heads counted from 0). What is the slope m \
+         of head h = {head}? (within 0.1%)"
+    );
+    let c = 1usize << heads.ilog2(); // the largest power of two not above H
+    let rule = if c == heads {
+        format!("H = {heads} is a power of two: m_h = 2^(−8(h+1)/H) = 2^(−{}/{heads})", 8 * (head + 1))
+    } else if head < c {
+        format!(
+            "H = {heads} is not a power of two, so the first c = {c} heads take the slopes of {c} heads: \
+             m_h = 2^(−8(h+1)/{c}) = 2^(−{}/{c})",
+            8 * (head + 1)
+        )
+    } else {
+        let k = head - c;
+        format!(
+            "H = {heads} is not a power of two: the first c = {c} heads take the slopes of {c} heads, the other \
+             {} take every other slope of {} heads; head {head} is number {k} of those, slope {} of {} heads: \
+             2^(−{}/{})",
+            heads - c,
+            2 * c,
+            2 * k,
+            2 * c,
+            8 * (2 * k + 1),
+            2 * c
+        )
+    };
+    let explanation = format!("{rule} ≈ {slope:.6}. Its penalty grows by m for every token of distance.");
+    Ok((prompt, explanation, approximately(slope, 1e-3)))
+}
+
+fn sinusoidal_value(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let d = draw.size("D", &[4, 8, 16, 64, 128, 512]);
+    let column = draw.size("c", &[0, 1, 2, 3, d / 2, d / 2 + 1, d - 2, d - 1]);
+    let p = draw.size("p", &[1, 2, 3, 5, 10, 50, 100, 1000]);
+    let value = f64::from(sinusoidal::sinusoidal_positions(p + 1, d)[(p, column)]);
+    let i = column / 2;
+    let omega = 10_000f64.powf(-2.0 * i as f64 / d as f64);
+    let function = if column.is_multiple_of(2) { "sin" } else { "cos" };
+    let prompt = format!(
+        "The sinusoidal position encoding of 'Attention Is All You Need', D = {d}, sine in the even and cosine in \
+         the odd columns (columns counted from 0). What is PE[p = {p}, column c = {column}]? (within 0.0005)"
+    );
+    let explanation = format!(
+        "Column {column} belongs to pair i = {i}, ω_{i} = 10000^(−2·{i}/{d}) = {omega:.6}; it is {}, so \
+         PE[{p}, {column}] = {function}({p}·{omega:.6}) = {function}({:.6}) ≈ {value:.4}.",
+        if column.is_multiple_of(2) { "even: the sine" } else { "odd: the cosine" },
+        p as f64 * omega
+    );
+    Ok((prompt, explanation, Kind::Numeric { answer: value, tolerance: 5e-4 }))
+}
+
+/// Numbers one token leaves in one MLA layer's cache: decode one token on an
+/// empty cache and read the cached widths (tiny model width and content widths:
+/// the cache depends only on d_c and d_r).
+fn mla_cached_numbers_per_token(heads: usize, d_c: usize, d_r: usize, seed: u64) -> Result<usize, ShapeError> {
+    let w = Sampler::new(seed).mla_weights(8, heads, MlaSizes { d_c, d_n: 1, d_r, d_v: 1 });
+    let mut cache = empty_mla_cache(&w);
+    let rope = Rope { base: 10_000.0, style: RopeStyle::HalfSplit };
+    reference::mla::try_mla_decode_step(&Matrix::zeros(1, 8), &mut cache, &w, &rope)?;
+    Ok(cache.latent.len() + cache.rope_keys.len())
+}
+
+fn latent_cache_bytes(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let scheme = *["mha", "gqa", "mqa", "mla", "mla"].choose(draw.rng).expect("non-empty"); // named in the prompt
+    let h = draw.size("H", &[16, 32, 64, 128]);
+    let d_h = draw.size("d_h", &[64, 128]);
+    let bytes = draw.size("bytes", &[1, 2, 4]);
+    let dtype = match bytes {
+        1 => "fp8",
+        2 => "bf16",
+        _ => "fp32",
+    };
+    let seed = draw.rng.random();
+    let (attention, numbers, rule) = match scheme {
+        "mla" => {
+            let d_c = draw.size("d_c", &[256, 512]);
+            let d_r = draw.size("d_r", &[32, 64]);
+            let numbers = mla_cached_numbers_per_token(h, d_c, d_r, seed)?;
+            let attention = format!(
+                "multi-head latent attention (MLA) with a latent of width d_c = {d_c} and a shared rotary key of \
+                 width d_r = {d_r}"
+            );
+            (attention, numbers, format!("MLA caches the latent and the shared rotary key: d_c + d_r = {numbers}"))
+        }
+        _ => {
+            let g = match scheme {
+                "mha" => h,
+                "mqa" => 1,
+                _ => draw.size("G", &[2, 4, 8]),
+            };
+            let numbers = cached_numbers_per_token(h, g, d_h, seed)?;
+            let attention = match scheme {
+                "mha" => "multi-head attention (one key/value head per query head)".to_string(),
+                "mqa" => "multi-query attention (one key/value head for all)".to_string(),
+                _ => format!("grouped-query attention with G = {g} key/value heads"),
+            };
+            (attention, numbers, format!("A key and a value per key/value head: 2·G·d_h = 2·{g}·{d_h} = {numbers}"))
+        }
+    };
+    let total = (numbers * bytes) as u64;
+    let prompt = format!(
+        "A decoder layer has H = {h} query heads of width d_h = {d_h} and uses {attention}. Its cache is kept in \
+         {dtype} ({bytes} byte(s) per number). How many bytes does one token add to this layer's cache?"
+    );
+    let explanation = format!(
+        "{rule} numbers per token, times {bytes} byte(s): {} bytes. For comparison, multi-head attention would keep \
+         2·H·d_h = {} numbers per token.",
+        number(total as f64),
+        number((2 * h * d_h) as f64)
+    );
+    Ok((prompt, explanation, exact(total)))
+}
+
+fn linear_state_vs_weights(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let len = draw.size("L", &[128, 256, 512, 1024]);
+    let d_k = draw.size("d_k", &[16, 32, 64, 128]);
+    let d_v = draw.size("d_v", &[16, 32, 64, 128]);
+    let mut sampler = Sampler::new(draw.rng.random());
+    // Softmax: the weights one head keeps, as SDPA returns them (a width of 1 is enough for their shape).
+    let (q, k, v) = (sampler.matrix(len, 1), sampler.matrix(len, 1), sampler.matrix(len, 1));
+    let (_, weights) = reference::try_scaled_dot_product_attention(&q, &k, &v, None)?;
+    // Linear attention: the state S it reports, at the drawn widths. Its size does not depend on
+    // the length, so a few tokens show it (and keep the question quick in a debug build).
+    let (q, k, v) = (sampler.matrix(4, d_k), sampler.matrix(4, d_k), sampler.matrix(4, d_v));
+    let (result, steps) = trace::record(|| reference::try_linear_attention(&q, &k, &v, true));
+    result?;
+    let state = steps.iter().find(|s| s.name == "state").ok_or(GeneratorError::MissingStep("state"))?.shape;
+    let ratio = weights.len() as f64 / (state.0 * state.1) as f64;
+    let prompt = format!(
+        "One head over L = {len} tokens with d_k = {d_k} and d_v = {d_v}, all in f32. Softmax attention keeps its \
+         L × L weights; causal linear attention keeps its state S (d_k × d_v) instead. How many times as many bytes \
+         do the softmax weights take as S? (a fraction if S is larger)"
+    );
+    let explanation = format!(
+        "The weights are L² = {} numbers, S is d_k·d_v = {} numbers, both 4 bytes each: a ratio of L²/(d_k·d_v) = \
+         {}. The weights grow with L², S not at all (with z, the state is d_k·(d_v + 1) numbers).",
+        number(weights.len() as f64),
+        number((state.0 * state.1) as f64),
+        number(ratio)
+    );
+    Ok((prompt, explanation, Kind::Numeric { answer: ratio, tolerance: 0.0 }))
 }

@@ -37,6 +37,10 @@ pub const KV_CACHE_SERVING: Topic = Topic { id: "kv_cache_serving", title: "The 
 pub const WINDOWS_SINKS: Topic = Topic { id: "windows_sinks", title: "Sliding windows and sinks" };
 /// The online softmax, FlashAttention forward and backward, the softmax backward.
 pub const FLASH_ATTENTION: Topic = Topic { id: "flash_attention", title: "FlashAttention and backward" };
+/// Position schemes and length extrapolation: sinusoidal, learned, ALiBi, NoPE.
+pub const POSITION_SCHEMES: Topic = Topic { id: "position_schemes", title: "Position schemes, ALiBi" };
+/// The 2024–25 architectures: MLA, linear, differential and sparse attention.
+pub const MODERN_ARCHITECTURES: Topic = Topic { id: "modern_architectures", title: "MLA, linear and sparse" };
 /// Attention inside the transformer block.
 pub const TRANSFORMER: Topic = Topic { id: "transformer", title: "Attention in the transformer" };
 
@@ -56,6 +60,8 @@ pub const TOPICS: &[Topic] = &[
     KV_CACHE_SERVING,
     WINDOWS_SINKS,
     FLASH_ATTENTION,
+    POSITION_SCHEMES,
+    MODERN_ARCHITECTURES,
 ];
 
 /// The topic called `id`, if there is one.
