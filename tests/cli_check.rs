@@ -33,7 +33,9 @@ fn a_correct_file_and_a_mistake_of_every_exercise_get_the_verdicts_their_names_a
         assert!(files.iter().any(|f| stem(f).starts_with("mistake_")), "no mistake_*.rs for {}", exercise.name);
         let first = |prefix: &str| files.iter().find(|f| stem(f).starts_with(prefix)).cloned();
         for file in [first("correct_"), first("mistake_")].into_iter().flatten() {
-            let (ran, json) = check_json(&sandbox, &file, &["--exercise", exercise.name]);
+            // The binary replay is about the process boundary: the edge cases and a few
+            // random cases do (tests/checker_corpus.rs runs 200 random cases, twice).
+            let (ran, json) = check_json(&sandbox, &file, &["--exercise", exercise.name, "--cases", "30"]);
             let expected_mistake = stem(&file).strip_prefix("mistake_").map(str::to_string);
             let verdict_ok = match &expected_mistake {
                 None => ran.code == 0 && json["status"] == "passed",
