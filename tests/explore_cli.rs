@@ -155,6 +155,9 @@ fn trace_of_additive_attention() {
 /// RoPE self-attention, N = 2, L = 3, D = 8, H = 2 (d_k = 4): one call on an empty
 /// cache. Parameters 4·(8·8 + 8) = 288; FLOPs 2·N·H·L·L·d_k = 2·2·2·3·3·4 = 288
 /// each; weights 2·2·3·3·4 = 144 bytes; KV cache 2·8·4 = 64 bytes per token.
+/// Angles: d = 4 has 2 pairs, half-split (0, 2) and (1, 3), θ_0 = 10000⁰ = 1 and
+/// θ_1 = 10000^(−2/4) = 0.01 rad per position (a turn every 2π = 6.3 and 628.3
+/// positions); at positions 0, 1, 2 pair 0 has turned 0, 1, 2 rad, pair 1 0, 0.01, 0.02.
 #[test]
 fn trace_of_rope() {
     assert_snapshot("trace_rope", &stdout_of(&["trace", "rope", "--len", "3", "--d-model", "8", "--heads", "2"]));
@@ -204,7 +207,12 @@ fn trace_of_the_decoder() {
 /// i + 3). Query block 0 (last query at 6) needs keys 0..6: two [4, 4] tiles;
 /// block 1 (last at 8) all 9 keys: [2, 4] twice and [2, 1]. Pairs 16 + 16 + 8 +
 /// 8 + 2 = 50 per sequence: FLOPs 2·2·50·4 = 800 each; no weights kept; largest
-/// tile 16·4 = 64 bytes; KV 2·4·4 = 32.
+/// tile 16·4 = 64 bytes; KV 2·4·4 = 32. The recurrence of row 5 (keys 0..3,
+/// 4..7, 8): the factors are exp(m_old − m): 0 for the first block, exp(0.5343 −
+/// 0.6028) = 0.9339 when the max grows, 1 when it does not; l = 2.6379·0.9339 +
+/// rowsum = 5.0337, then 5.0337 + exp(s_8 − m) = 5.3466; lse = 0.6028 + ln 5.3466
+/// = 0.6028 + 1.6764 = 2.2792. (The unit test in src/explore/trace.rs recomputes
+/// these numbers from the same seed without flash.)
 #[test]
 fn trace_of_flash_attention() {
     let args = ["trace", "flash", "--len", "6", "--kv-len", "9", "--d-model", "4", "--causal"];
