@@ -1,9 +1,12 @@
 //! `attn-quiz compare`: every variant in one table.
 //!
 //! The descriptive columns come from the catalog's per-variant records
-//! ([`catalog::VARIANTS`]); the head counts, parameters and KV-cache bytes from
-//! running each variant ([`crate::measure`]). A variant added to the catalog appears
-//! here with no change to this file.
+//! ([`catalog::VARIANTS`]): what attends to what, the gate, the positional
+//! scheme ([`catalog::Positions`]) and the growth of time and memory in the
+//! length ([`catalog::Cost`], with its notes); the head counts, parameters and
+//! KV-cache bytes from running each variant ([`crate::measure`]). A variant
+//! added to the catalog appears here with no change to this file. The columns
+//! are split over three tables so that each stays under 100 characters wide.
 //!
 //! ```
 //! use attn_quiz::explore::{compare, sizes::Sizes};

@@ -582,6 +582,19 @@ mod tests {
     }
 
     #[test]
+    fn every_variant_states_its_cost_in_the_length() {
+        for v in VARIANTS {
+            assert!(v.cost.time.starts_with("O(") && v.cost.memory.starts_with("O("), "{}", v.name);
+            assert!(v.cost.time.contains('L') || v.cost.note.is_some(), "{}", v.name);
+        }
+        // The ones the interview asks about.
+        assert_eq!(find_variant("flash").unwrap().cost.memory, "O(L·d)");
+        assert_eq!(find_variant("linear").unwrap().cost.memory, "O(d²)");
+        assert_eq!(find_variant("rotary").unwrap().positions, Positions::Rope);
+        assert_eq!(find_variant("mla").unwrap().positions, Positions::DecoupledRope);
+    }
+
+    #[test]
     fn no_name_is_taken_twice() {
         for (i, a) in VARIANTS.iter().enumerate() {
             for b in &VARIANTS[i + 1..] {
