@@ -30,7 +30,7 @@ use crate::reference::mla_absorbed::try_mla_decode_step_absorbed;
 use crate::reference::sinusoidal::try_sinusoidal_positions;
 use crate::reference::{self, luong};
 use crate::sample::{MlaSizes, Sampler};
-use crate::trace::{self, Step};
+use crate::trace::{self, Reading, Step};
 
 /// Bytes of one `f32`.
 const F32_BYTES: u64 = 4;
@@ -263,6 +263,10 @@ pub struct Measurement {
     /// Bytes (f32) of a fixed-size state that replaces the cache, whatever the
     /// length (linear attention: S and z, d_k·(d_v + 1) numbers); 0 for the others.
     pub state_bytes: u64,
+    /// The numbers the reference reported with [`trace::values`] while it ran
+    /// the first batch element, every call in order (RoPE's frequencies, flash
+    /// attention's running statistics per tile; empty for most variants).
+    pub readings: Vec<Reading>,
 }
 
 /// Runs `variant` on random inputs of the sizes in `config` and measures it.
@@ -278,19 +282,24 @@ pub fn measure(variant: Variant, config: &Config) -> Result<Measurement, ShapeEr
     let calls = calls_of(variant, config);
     let mut outputs = Vec::with_capacity(config.batch);
     let mut steps = Vec::new();
-    for _ in 0..config.batch {
+    let mut readings = Vec::new();
+    for element_index in 0..config.batch {
         let inputs = Inputs::sample(config, &mut sampler);
         let mut cache = run.empty_cache();
         let mut element = Vec::with_capacity(calls.len());
         steps.clear(); // every batch element reports the same steps
         for call in &calls {
-            let (result, recorded) = trace::record(|| run.forward(&inputs, mask.as_ref(), call, cache.as_mut()));
+            let (result, recorded, numbers) =
+                trace::record_with_values(|| run.forward(&inputs, mask.as_ref(), call, cache.as_mut()));
             element.push(result?);
             steps.push(recorded);
+            if element_index == 0 {
+                readings.extend(numbers);
+            }
         }
         outputs.push(element);
     }
-    Ok(summarise(config, variant, &run, &calls, &steps, &outputs))
+    Ok(Measurement { readings, ..summarise(config, variant, &run, &calls, &steps, &outputs) })
 }
 
 /// The calls a variant is run in: one for all tokens, or a prefill and then
@@ -334,7 +343,7 @@ enum Cache {
 }
 
 /// The rotary embedding the RoPE variants are run with (Llama's base, Hugging Face's pairing).
-const ROPE: Rope = Rope { base: 10000.0, style: RopeStyle::HalfSplit };
+pub const ROPE: Rope = Rope { base: 10000.0, style: RopeStyle::HalfSplit };
 
 /// The random sequences of one batch element: queries, keys, values.
 struct Inputs {
@@ -568,6 +577,7 @@ fn summarise(
         kv_cache_bytes_per_token: cached_numbers as u64 * F32_BYTES,
         state_bytes: state_numbers as u64 * F32_BYTES,
         weights: last_weights.clone(),
+        readings: Vec::new(),
     }
 }
 

@@ -155,6 +155,9 @@ fn trace_of_additive_attention() {
 /// RoPE self-attention, N = 2, L = 3, D = 8, H = 2 (d_k = 4): one call on an empty
 /// cache. Parameters 4·(8·8 + 8) = 288; FLOPs 2·N·H·L·L·d_k = 2·2·2·3·3·4 = 288
 /// each; weights 2·2·3·3·4 = 144 bytes; KV cache 2·8·4 = 64 bytes per token.
+/// Angles: d = 4 has 2 pairs, half-split (0, 2) and (1, 3), θ_0 = 10000⁰ = 1 and
+/// θ_1 = 10000^(−2/4) = 0.01 rad per position (a turn every 2π = 6.3 and 628.3
+/// positions); at positions 0, 1, 2 pair 0 has turned 0, 1, 2 rad, pair 1 0, 0.01, 0.02.
 #[test]
 fn trace_of_rope() {
     assert_snapshot("trace_rope", &stdout_of(&["trace", "rope", "--len", "3", "--d-model", "8", "--heads", "2"]));
@@ -204,7 +207,12 @@ fn trace_of_the_decoder() {
 /// i + 3). Query block 0 (last query at 6) needs keys 0..6: two [4, 4] tiles;
 /// block 1 (last at 8) all 9 keys: [2, 4] twice and [2, 1]. Pairs 16 + 16 + 8 +
 /// 8 + 2 = 50 per sequence: FLOPs 2·2·50·4 = 800 each; no weights kept; largest
-/// tile 16·4 = 64 bytes; KV 2·4·4 = 32.
+/// tile 16·4 = 64 bytes; KV 2·4·4 = 32. The recurrence of row 5 (keys 0..3,
+/// 4..7, 8): the factors are exp(m_old − m): 0 for the first block, exp(0.5343 −
+/// 0.6028) = 0.9339 when the max grows, 1 when it does not; l = 2.6379·0.9339 +
+/// rowsum = 5.0337, then 5.0337 + exp(s_8 − m) = 5.3466; lse = 0.6028 + ln 5.3466
+/// = 0.6028 + 1.6764 = 2.2792. (The unit test in src/explore/trace.rs recomputes
+/// these numbers from the same seed without flash.)
 #[test]
 fn trace_of_flash_attention() {
     let args = ["trace", "flash", "--len", "6", "--kv-len", "9", "--d-model", "4", "--causal"];
@@ -439,15 +447,29 @@ fn compare_at_chosen_sizes() {
 #[test]
 fn compare_notes_g_and_the_window() {
     let out = stdout_of(&["compare", "--d-model", "256", "--heads", "8", "--kv-heads", "2", "--window", "128"]);
-    let line = |name: &str| out.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap().to_string();
-    let cells =
-        |name| line(name).split("  ").filter(|c| !c.is_empty()).map(|c| c.trim().to_string()).collect::<Vec<_>>();
-    let tail = |name| cells(name).iter().rev().take(5).rev().cloned().collect::<Vec<_>>();
-    assert_eq!(tail("kv_cache"), ["8", "2", "164,480", "512 B", "all tokens"]);
-    assert_eq!(tail("sliding_window"), ["8", "2", "164,480", "512 B", "last W=128"]);
-    assert_eq!(tail("decoder"), ["8", "2", "164,488", "512 B", "last W=128"]);
-    assert_eq!(tail("flash"), ["1", "1", "0", "2,048 B", "all tokens"]);
-    assert_eq!(tail("sinks"), ["1", "1", "1", "2,048 B", "all tokens"]);
+    let heads = |name| cells_of(&out, TABLE_HEADS, name)[2..5].to_vec();
+    let cache = |name| cells_of(&out, TABLE_COSTS, name)[3..].to_vec();
+    assert_eq!(heads("kv_cache"), ["8", "2", "164,480"]);
+    assert_eq!(cache("kv_cache"), ["512 B", "all tokens"]);
+    assert_eq!(heads("sliding_window"), ["8", "2", "164,480"]);
+    assert_eq!(cache("sliding_window"), ["512 B", "last W=128"]);
+    assert_eq!(heads("decoder"), ["8", "2", "164,488"]);
+    assert_eq!(cache("decoder"), ["512 B", "last W=128"]);
+    assert_eq!(heads("flash"), ["1", "1", "0"]);
+    assert_eq!(cache("flash"), ["2,048 B", "all tokens"]);
+    assert_eq!(heads("sinks"), ["1", "1", "1"]);
+    assert_eq!(cache("sinks"), ["2,048 B", "all tokens"]);
+}
+
+/// The three tables of `compare`, in order: what attends to what; heads and positions; costs.
+const TABLE_HEADS: usize = 1;
+const TABLE_COSTS: usize = 2;
+
+/// The cells of `name`'s row in table `table` of a `compare` output (cells are
+/// separated by two spaces or more; a variant's row starts with its name).
+fn cells_of(out: &str, table: usize, name: &str) -> Vec<String> {
+    let line = out.lines().filter(|l| l.starts_with(&format!("{name} "))).nth(table).unwrap().to_string();
+    line.split("  ").filter(|c| !c.is_empty()).map(|c| c.trim().to_string()).collect()
 }
 
 /// The new rows at D = 512, H = 8 (d_h = 64): sinusoidal, alibi and differential
@@ -457,23 +479,52 @@ fn compare_notes_g_and_the_window() {
 /// 1,050,624 B.
 #[test]
 fn compare_shows_the_latent_cache_and_the_fixed_state() {
-    let cells = |out: &str, name: &str| {
-        let line = out.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap().to_string();
-        line.split("  ").filter(|c| !c.is_empty()).map(|c| c.trim().to_string()).collect::<Vec<_>>()
-    };
     let last_two = |cells: Vec<String>| cells[cells.len() - 2..].to_vec();
     let out = stdout_of(&["compare"]);
     for name in ["sinusoidal", "alibi", "differential"] {
-        assert_eq!(last_two(cells(&out, name)), ["4,096 B", "all tokens"], "{name}");
+        assert_eq!(last_two(cells_of(&out, TABLE_COSTS, name)), ["4,096 B", "all tokens"], "{name}");
     }
-    assert_eq!(last_two(cells(&out, "mla")), ["1,152 B", "all tokens"]);
-    assert_eq!(last_two(cells(&out, "linear_attention")), ["0 B", "no cache: a 1,050,624 B state"]);
+    assert_eq!(last_two(cells_of(&out, TABLE_COSTS, "mla")), ["1,152 B", "all tokens"]);
+    assert_eq!(last_two(cells_of(&out, TABLE_COSTS, "linear_attention")), ["0 B", "no cache: a 1,050,624 B state"]);
     let v3 = stdout_of(&["compare", "--latent", "512", "--rope-dim", "64"]);
-    assert_eq!(last_two(cells(&v3, "mla")), ["2,304 B", "all tokens"]);
+    assert_eq!(last_two(cells_of(&v3, TABLE_COSTS, "mla")), ["2,304 B", "all tokens"]);
     assert_eq!(
         usage_error(&["compare", "--rope-dim", "3"]),
         "error: cannot run mla at these sizes: shape mismatch: rope_dim mod 2 (RoPE turns pairs of columns) must be 0, got 1\n"
     );
+}
+
+/// The positional scheme and the growth in L of every variant, as the catalog
+/// records them: RoPE for rope, kv_cache and decoder, decoupled RoPE for mla,
+/// sinusoidal and ALiBi for theirs, none for the rest; full attention O(L²·D)
+/// time and O(H·L²) weights, flash O(L·d) memory, linear attention O(L·d²) and a
+/// d² state, a decode step O(L·D) per token over an O(L·G·d) cache.
+#[test]
+fn compare_shows_positions_and_costs_in_the_length() {
+    let out = stdout_of(&["compare"]);
+    let positions = |name| cells_of(&out, TABLE_HEADS, name).last().unwrap().clone();
+    for name in ["rope", "kv_cache", "decoder"] {
+        assert_eq!(positions(name), "RoPE on q, k", "{name}");
+    }
+    assert_eq!(positions("mla"), "decoupled RoPE, d_r");
+    assert_eq!(positions("sinusoidal"), "sinusoidal, on x");
+    assert_eq!(positions("alibi"), "ALiBi score bias");
+    for name in ["sdpa", "mha", "gqa", "sliding_window", "flash", "linear_attention", "differential"] {
+        assert_eq!(positions(name), "none", "{name}");
+    }
+    let cost = |name| cells_of(&out, TABLE_COSTS, name)[1..3].to_vec();
+    assert_eq!(cost("sdpa"), ["O(L²·d)", "O(L²)"]);
+    assert_eq!(cost("mha"), ["O(L²·D)", "O(H·L²)"]);
+    assert_eq!(cost("flash"), ["O(L²·d)", "O(L·d)*"]);
+    assert_eq!(cost("linear_attention"), ["O(L·d²)", "O(d²)*"]);
+    assert_eq!(cost("kv_cache"), ["O(L·D)/token", "O(L·G·d)*"]);
+    assert_eq!(cost("cross_attention"), ["O(L·S·D)", "O(H·L·S)"]);
+    // Every marked row has its note, and no line is wider than 100 characters.
+    for name in ["flash", "linear_attention", "kv_cache", "sliding_window", "decoder", "mla"] {
+        assert!(out.contains(&format!("\n  {name}: ")), "{name} has no note");
+    }
+    let widest = out.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 100, "a line of {widest} characters");
 }
 
 #[test]

@@ -72,7 +72,7 @@ impl Trace {
         let m = &self.measurement;
         format!(
             "{}\n{}\n\n{}\nPer-head steps are [N, heads, rows, cols]; the others [N, rows, cols]{}.{}\n\
-             Result: output {:?}, {} {:?}.\n\n{}",
+             Result: output {:?}, {} {:?}.\n\n{}{}",
             heading.bold(),
             self.describe_sizes(),
             self.steps_table(),
@@ -81,7 +81,124 @@ impl Trace {
             m.output_shape,
             self.weights_name(),
             m.weights_shape,
+            self.numbers(),
             self.costs_table()
+        )
+    }
+
+    /// The numbers the reference reported while it ran, where they teach
+    /// something: RoPE's angles, flash attention's online softmax per tile.
+    /// Each ends with a blank line; empty for the other variants.
+    fn numbers(&self) -> String {
+        match self.variant.measured_as {
+            Variant::Rope => self.rope_angles(),
+            Variant::Flash => self.flash_recurrence(),
+            _ => String::new(),
+        }
+    }
+
+    /// The first reading called `name`, if the reference reported one.
+    fn reading(&self, name: &str) -> Option<&[f64]> {
+        self.measurement.readings.iter().find(|r| r.name == name).map(|r| r.values.as_slice())
+    }
+
+    /// θ_i of one head's pairs, with the angle pos·θ_i of each at the positions rotated.
+    fn rope_angles(&self) -> String {
+        let (Some(theta), Some(positions)) = (self.reading("theta"), self.reading("positions")) else {
+            return String::new();
+        };
+        let rope = crate::measure::ROPE;
+        let head_dim = 2 * theta.len();
+        let shown_positions = elide(positions.len(), 6);
+        let mut columns = vec![
+            ("pair i", Align::Right),
+            ("columns", Align::Left),
+            ("θ_i rad/pos", Align::Right),
+            ("turn every", Align::Right),
+        ];
+        let headers: Vec<String> =
+            shown_positions.iter().map(|p| p.map_or("…".to_string(), |p| format!("pos {}", positions[p]))).collect();
+        columns.extend(headers.iter().map(|h| (h.as_str(), Align::Right)));
+        let mut table = Table::new(&columns);
+        for i in elide(theta.len(), 8) {
+            let Some(i) = i else {
+                table.row(vec!["…".to_string(); columns.len()]);
+                continue;
+            };
+            let (first, second) = crate::reference::rope::pair_columns(i, head_dim, rope.style);
+            let mut cells = vec![
+                i.to_string(),
+                format!("({first}, {second})"),
+                number(theta[i]),
+                format!("{:.1} pos", std::f64::consts::TAU / theta[i]),
+            ];
+            cells
+                .extend(shown_positions.iter().map(|p| p.map_or("…".to_string(), |p| number(positions[p] * theta[i]))));
+            table.row(cells);
+        }
+        let (lowest, highest) = positions.iter().fold((f64::INFINITY, 0f64), |(lo, hi), &p| (lo.min(p), hi.max(p)));
+        let smallest = theta.iter().copied().fold(f64::INFINITY, f64::min);
+        format!(
+            "RoPE angles (head_dim d = {head_dim}, base {}, {} pairs, alike in every head):\n\
+             θ_i = base^(−2i/d) radians per position; pair i of the row at position p turns by p·θ_i.\n\n{}\n\
+             Angles at positions {}..{}: from {} (pair {}, position {}) to {} rad (pair 0, position {}).\n\
+             Turn every: 2π/θ_i, the positions one full turn takes.\n\n",
+            rope.base,
+            match rope.style {
+                crate::layers::RopeStyle::HalfSplit => "half-split (i, i + d/2)",
+                crate::layers::RopeStyle::Interleaved => "interleaved (2i, 2i + 1)",
+            },
+            table.render(),
+            lowest,
+            highest,
+            number(lowest * smallest),
+            theta.len() - 1,
+            lowest,
+            number(highest * theta[0]),
+            highest,
+        )
+    }
+
+    /// The online softmax of one query row (the last, which sees the most
+    /// keys), tile by tile: the running max m, the rescale factor exp(m_old − m)
+    /// and the running sum l after each key block.
+    fn flash_recurrence(&self) -> String {
+        let readings = &self.measurement.readings;
+        let c = &self.config;
+        let row = c.len - 1;
+        let q0 = row / c.block_q * c.block_q;
+        let r = row - q0;
+        let mut table = Table::new(&[
+            ("key block", Align::Left),
+            ("running max m", Align::Right),
+            ("rescale exp(m_old − m)", Align::Right),
+            ("running sum l", Align::Right),
+        ]);
+        let mut last = None;
+        // Each tile reports tile_origin, running_max, running_sum, rescale, in that order.
+        for tile in readings.chunks(4).filter(|t| t.len() == 4 && t[0].name == "tile_origin") {
+            if tile[0].values[0] as usize != q0 {
+                continue;
+            }
+            let k0 = tile[0].values[1] as usize;
+            let k_end = (k0 + c.block_k).min(c.kv_len) - 1;
+            let keys = if k_end == k0 { k0.to_string() } else { format!("{k0}..{k_end}") };
+            let (m, l, rescale) = (tile[1].values[r], tile[2].values[r], tile[3].values[r]);
+            table.row(vec![keys, number(m), number(rescale), number(l)]);
+            last = Some((m, l));
+        }
+        let Some((m, l)) = last else { return String::new() };
+        format!(
+            "Online softmax of query row {row} (query block {q0}..{}), one key block at a time:\n\n{}\n\
+             Each block: m ← max(m, rowmax(S)); l ← exp(m_old − m)·l + rowsum(exp(S − m)); the row's\n\
+             accumulator is multiplied by the same factor before exp(S − m)·V_c is added. The first factor\n\
+             is exp(−∞ − m) = 0: nothing is rescaled yet; 1 means the max did not grow.\n\
+             End: output row = accumulator / l, lse = m + ln l = {} + ln {} = {}.\n\n",
+            (q0 + c.block_q).min(c.len) - 1,
+            table.render(),
+            number(m),
+            number(l),
+            number(m + l.ln()),
         )
     }
 
@@ -241,6 +358,27 @@ impl Trace {
     }
 }
 
+/// The indices 0..n to show when at most `keep` fit: all of them, or the
+/// first keep − 2, a gap (`None`), and the last one.
+fn elide(n: usize, keep: usize) -> Vec<Option<usize>> {
+    if n <= keep {
+        return (0..n).map(Some).collect();
+    }
+    (0..keep - 2).map(Some).chain([None, Some(n - 1)]).collect()
+}
+
+/// A number for a table: 4 decimals, trailing zeros dropped; scientific below 0.001.
+fn number(x: f64) -> String {
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    if x.abs() < 1e-3 {
+        return format!("{x:.2e}");
+    }
+    let fixed = format!("{x:.4}");
+    fixed.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// "prefill 0..6" or "decode 7": the call and the positions of its tokens.
 fn call_label(m: &Measurement, call: usize) -> String {
     let c = m.calls[call];
@@ -249,5 +387,78 @@ fn call_label(m: &Measurement, call: usize) -> String {
         (0, t) => format!("prefill {}..{}", c.start, c.start + t - 1),
         (_, 1) => format!("decode {}", c.start),
         (_, t) => format!("decode {}..{}", c.start, c.start + t - 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::variant;
+    use crate::sample::Sampler;
+
+    /// The flash trace's numbers, recomputed by hand from the same inputs: flash
+    /// has no weights, so q (6 × 4) and k (9 × 4) are the seed's first draws.
+    /// Query row 5 sits in block 4..5 and, aligned causal (j ≤ i + 3), sees all
+    /// 9 keys, in blocks 0..3, 4..7 and 8. After each block m is the largest
+    /// score so far, l = Σ exp(s_j − m) over the keys so far, and the factor
+    /// exp(m_before − m) (0 for the first block, whose m_before is −∞).
+    #[test]
+    fn flash_reports_the_online_softmax_of_each_tile() {
+        let sizes = Sizes {
+            batch: Some(1),
+            len: Some(6),
+            kv_len: Some(9),
+            d_model: Some(4),
+            causal: true,
+            block_q: Some(4),
+            block_k: Some(4),
+            ..Sizes::default()
+        };
+        let trace = run(variant("flash").unwrap(), &sizes).unwrap();
+        let mut sampler = Sampler::new(trace.config.seed);
+        let (q, k) = (sampler.matrix(6, 4), sampler.matrix(9, 4));
+        let scores: Vec<f64> = (0..9).map(|j| f64::from(q.row(5).dot(&k.row(j))) / 2.0).collect(); // / √4
+        let readings = &trace.measurement.readings;
+        let tiles: Vec<_> = readings.chunks(4).filter(|t| t[0].values == [4.0, t[0].values[1]]).collect();
+        assert_eq!(tiles.len(), 3);
+        let mut m_before = f64::NEG_INFINITY;
+        for (tile, end) in tiles.iter().zip([4, 8, 9]) {
+            let m = scores[..end].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let l: f64 = scores[..end].iter().map(|s| (s - m).exp()).sum();
+            let [_, max, sum, rescale] = tile else { unreachable!() };
+            assert!((max.values[1] - m).abs() < 1e-5, "m {} vs {m}", max.values[1]);
+            assert!((sum.values[1] - l).abs() < 1e-4, "l {} vs {l}", sum.values[1]);
+            assert!((rescale.values[1] - (m_before - m).exp()).abs() < 1e-5);
+            m_before = m;
+        }
+        let text = trace.render();
+        assert!(text.contains("Online softmax of query row 5 (query block 4..5)"), "{text}");
+        let lse = scores.iter().map(|s| s.exp()).sum::<f64>().ln();
+        assert!(text.contains(&format!("= {}.\n", number(lse))), "lse {lse}: {text}");
+    }
+
+    /// RoPE at d = 4 (D = 8, H = 2): θ = 10000^(−0/4) = 1 and 10000^(−2/4) = 0.01,
+    /// positions 0, 1, 2: angles 0, 1, 2 and 0, 0.01, 0.02 rad.
+    #[test]
+    fn rope_reports_its_frequencies_and_positions() {
+        let sizes = Sizes { len: Some(3), d_model: Some(8), heads: Some(2), ..Sizes::default() };
+        let trace = run(variant("rope").unwrap(), &sizes).unwrap();
+        let theta = trace.reading("theta").unwrap();
+        assert_eq!(theta.len(), 2);
+        assert!((theta[0] - 1.0).abs() < 1e-12 && (theta[1] - 0.01).abs() < 1e-12);
+        assert_eq!(trace.reading("positions").unwrap(), [0.0, 1.0, 2.0]);
+        let text = trace.render();
+        assert!(text.contains("     1  (1, 3)          0.01"), "{text}");
+        assert!(text.contains("from 0 (pair 1, position 0) to 2 rad (pair 0, position 2)"), "{text}");
+    }
+
+    #[test]
+    fn numbers_drop_trailing_zeros_and_long_lists_are_elided() {
+        assert_eq!(number(1.0), "1");
+        assert_eq!(number(0.01), "0.01");
+        assert_eq!(number(0.6028), "0.6028");
+        assert_eq!(number(1e-4), "1.00e-4");
+        assert_eq!(elide(3, 6), [Some(0), Some(1), Some(2)]);
+        assert_eq!(elide(10, 4), [Some(0), Some(1), None, Some(9)]);
     }
 }

@@ -116,9 +116,66 @@ pub struct VariantInfo {
     pub gate: &'static str,
     /// How the heads are laid out.
     pub heads: Heads,
+    /// How it tells positions apart.
+    pub positions: Positions,
+    /// How its time and memory grow with the length.
+    pub cost: Cost,
     /// What [`measure::measure`] runs for it.
     pub measured_as: measure::Variant,
 }
+
+/// How a variant tells positions apart, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Positions {
+    /// Nothing in the attention itself: it is blind to order (a model adds
+    /// learned or sinusoidal vectors to x before it; a causal mask gives order
+    /// only implicitly).
+    None,
+    /// Rotary: q and k turned by position-dependent angles ([`rope`](super::rope)).
+    Rope,
+    /// MLA's decoupled RoPE: only a d_r-wide part of q and one shared key is rotated.
+    DecoupledRope,
+    /// Sinusoidal encodings added to x before the projections ([`sinusoidal`](super::sinusoidal)).
+    Sinusoidal,
+    /// ALiBi: a bias −m_h·(i − j) added to the scores ([`alibi`](super::alibi)).
+    Alibi,
+}
+
+impl Positions {
+    /// A few words for a table cell.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Positions::None => "none",
+            Positions::Rope => "RoPE on q, k",
+            Positions::DecoupledRope => "decoupled RoPE, d_r",
+            Positions::Sinusoidal => "sinusoidal, on x",
+            Positions::Alibi => "ALiBi score bias",
+        }
+    }
+}
+
+/// How a variant's attention grows with the sequence length L, as the
+/// reference computes it (the projections, O(L·D²), are left out; they do not
+/// depend on how tokens attend).
+///
+/// Symbols: L tokens (S keys where they differ), D model width, d head width,
+/// H query heads, G key/value heads, d_c a latent width, d_r a rotary width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cost {
+    /// Time of the attention over L tokens, or of one decode step (`/token`).
+    pub time: &'static str,
+    /// Memory it holds beyond inputs and outputs: the scores or weights, or the cache.
+    pub memory: &'static str,
+    /// Where the reference differs from an optimised kernel, or a caveat.
+    pub note: Option<&'static str>,
+}
+
+/// The cost of every full-attention variant with H heads over L tokens:
+/// H·L² scores of width d = D/H.
+const FULL_HEADS: Cost = Cost { time: "O(L²·D)", memory: "O(H·L²)", note: None };
+
+/// The cost of one head over raw inputs of width d (= D).
+const ONE_HEAD: Cost = Cost { time: "O(L²·d)", memory: "O(L²)", note: None };
 
 /// The score rule of every dot-product variant.
 const SCALED_DOT: &str = "Q·Kᵀ/√d_k";
@@ -139,6 +196,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: SCALED_DOT,
         gate: NO_GATE,
         heads: Heads::Single,
+        positions: Positions::None,
+        cost: ONE_HEAD,
         measured_as: measure::Variant::Sdpa,
     },
     VariantInfo {
@@ -152,6 +211,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: SCALED_DOT,
         gate: NO_GATE,
         heads: Heads::OneKvPerQuery,
+        positions: Positions::None,
+        cost: FULL_HEADS,
         measured_as: measure::Variant::MultiHead,
     },
     VariantInfo {
@@ -165,6 +226,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: SCALED_DOT,
         gate: NO_GATE,
         heads: Heads::OneKvPerQuery,
+        positions: Positions::None,
+        cost: FULL_HEADS,
         measured_as: measure::Variant::SelfAttention,
     },
     VariantInfo {
@@ -178,6 +241,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: SCALED_DOT,
         gate: NO_GATE,
         heads: Heads::OneKvPerQuery,
+        positions: Positions::None,
+        cost: Cost { time: "O(L·S·D)", memory: "O(H·L·S)", note: None },
         measured_as: measure::Variant::CrossAttention,
     },
     VariantInfo {
@@ -191,6 +256,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: SCALED_DOT,
         gate: "sigmoid(x·W_g) ⊙ heads",
         heads: Heads::OneKvPerQuery,
+        positions: Positions::None,
+        cost: FULL_HEADS,
         measured_as: measure::Variant::Gated,
     },
     VariantInfo {
@@ -204,6 +271,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: SCALED_DOT,
         gate: NO_GATE,
         heads: Heads::Grouped,
+        positions: Positions::None,
+        cost: FULL_HEADS,
         measured_as: measure::Variant::GroupedQuery,
     },
     VariantInfo {
@@ -217,6 +286,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: SCALED_DOT,
         gate: NO_GATE,
         heads: Heads::SharedKv,
+        positions: Positions::None,
+        cost: FULL_HEADS,
         measured_as: measure::Variant::GroupedQuery,
     },
     VariantInfo {
@@ -230,6 +301,12 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: "v_a·tanh(Q + K)",
         gate: NO_GATE,
         heads: Heads::Single,
+        positions: Positions::None,
+        cost: Cost {
+            time: "O(L²·D)",
+            memory: "O(L²)",
+            note: Some("each score is v_a·tanh of a D-wide sum: d_a = D operations per pair"),
+        },
         measured_as: measure::Variant::Additive,
     },
     VariantInfo {
@@ -243,6 +320,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: "Q·Kᵀ",
         gate: NO_GATE,
         heads: Heads::Single,
+        positions: Positions::None,
+        cost: ONE_HEAD,
         measured_as: measure::Variant::LuongDot,
     },
     VariantInfo {
@@ -256,6 +335,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: "Q·W_a·Kᵀ",
         gate: NO_GATE,
         heads: Heads::Single,
+        positions: Positions::None,
+        cost: ONE_HEAD,
         measured_as: measure::Variant::LuongGeneral,
     },
     // The modern decoder: positions, the cache, windows, sinks, then tiles.
@@ -270,6 +351,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: SCALED_DOT,
         gate: NO_GATE,
         heads: Heads::OneKvPerQuery,
+        positions: Positions::Rope,
+        cost: FULL_HEADS,
         measured_as: measure::Variant::Rope,
     },
     VariantInfo {
@@ -283,6 +366,12 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: SCALED_DOT,
         gate: NO_GATE,
         heads: Heads::Grouped,
+        positions: Positions::Rope,
+        cost: Cost {
+            time: "O(L·D)/token",
+            memory: "O(L·G·d)",
+            note: Some("per decoded token: H heads read all L cached rows; the cache grows by 2·G·d per token"),
+        },
         measured_as: measure::Variant::KvCache,
     },
     VariantInfo {
@@ -296,6 +385,14 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: SCALED_DOT,
         gate: NO_GATE,
         heads: Heads::Grouped,
+        positions: Positions::None,
+        cost: Cost {
+            time: "O(L²·D)",
+            memory: "O(H·L²)",
+            note: Some(
+                "the reference scores all L² pairs and masks all but W per row; a banded kernel needs O(L·W·D) time, O(H·L·W) memory",
+            ),
+        },
         measured_as: measure::Variant::SlidingWindow,
     },
     VariantInfo {
@@ -309,6 +406,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: "Q·Kᵀ/√d_k + sink",
         gate: NO_GATE,
         heads: Heads::Single,
+        positions: Positions::None,
+        cost: ONE_HEAD,
         measured_as: measure::Variant::Sinks,
     },
     VariantInfo {
@@ -322,6 +421,14 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: "Q·Kᵀ/√d_k + sink",
         gate: NO_GATE,
         heads: Heads::Grouped,
+        positions: Positions::Rope,
+        cost: Cost {
+            time: "O(L·D)/token",
+            memory: "O(L·G·d)",
+            note: Some(
+                "the reference keeps and scores every cached row, masking all but the last W; a ring buffer of W rows makes it O(W·D) per token, O(W·G·d) memory",
+            ),
+        },
         measured_as: measure::Variant::Decoder,
     },
     VariantInfo {
@@ -335,6 +442,14 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: SCALED_DOT,
         gate: NO_GATE,
         heads: Heads::Single,
+        positions: Positions::None,
+        cost: Cost {
+            time: "O(L²·d)",
+            memory: "O(L·d)",
+            note: Some(
+                "the same FLOPs as sdpa, but only one block_q × block_k tile of scores at a time, plus the output and lse",
+            ),
+        },
         measured_as: measure::Variant::Flash,
     },
     // Positions without RoPE, then the 2024–25 architectures.
@@ -349,6 +464,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: SCALED_DOT,
         gate: NO_GATE,
         heads: Heads::OneKvPerQuery,
+        positions: Positions::Sinusoidal,
+        cost: FULL_HEADS,
         measured_as: measure::Variant::Sinusoidal,
     },
     VariantInfo {
@@ -362,6 +479,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: "Q·Kᵀ/√d_k − m_h·(i − j)",
         gate: NO_GATE,
         heads: Heads::OneKvPerQuery,
+        positions: Positions::Alibi,
+        cost: FULL_HEADS,
         measured_as: measure::Variant::Alibi,
     },
     VariantInfo {
@@ -375,6 +494,14 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: "Q·Kᵀ/√(d_n + d_r)",
         gate: NO_GATE,
         heads: Heads::OneKvPerQuery,
+        positions: Positions::DecoupledRope,
+        cost: Cost {
+            time: "O(L·d_c·D)/token",
+            memory: "O(L·(d_c+d_r))",
+            note: Some(
+                "naive form: each step rebuilds every head's keys and values from all L latents; the absorbed form scores the latents directly, O(L·H·(d_c + d_r)) per token",
+            ),
+        },
         measured_as: measure::Variant::Mla,
     },
     VariantInfo {
@@ -388,6 +515,12 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: "φ(q)·φ(k)ᵀ / Σ",
         gate: NO_GATE,
         heads: Heads::Single,
+        positions: Positions::None,
+        cost: Cost {
+            time: "O(L·d²)",
+            memory: "O(d²)",
+            note: Some("a d × d state updated once per token (d = D here, one head): no L × L matrix, no cache"),
+        },
         measured_as: measure::Variant::LinearAttention,
     },
     VariantInfo {
@@ -401,6 +534,12 @@ pub const VARIANTS: &[VariantInfo] = &[
         score: "Q_t·K_tᵀ/√d, P1 − λ·P2",
         gate: NO_GATE,
         heads: Heads::OneKvPerQuery,
+        positions: Positions::None,
+        cost: Cost {
+            time: "O(L²·D)",
+            memory: "O(H·L²)",
+            note: Some("two softmax maps per head, each of half width: 2H·L² weights, the same FLOPs as mha"),
+        },
         measured_as: measure::Variant::Differential,
     },
 ];
@@ -440,6 +579,19 @@ mod tests {
         for variant in VARIANTS {
             assert!(MODULES.iter().any(|m| m.name == variant.module), "{} -> {}", variant.name, variant.module);
         }
+    }
+
+    #[test]
+    fn every_variant_states_its_cost_in_the_length() {
+        for v in VARIANTS {
+            assert!(v.cost.time.starts_with("O(") && v.cost.memory.starts_with("O("), "{}", v.name);
+            assert!(v.cost.time.contains('L') || v.cost.note.is_some(), "{}", v.name);
+        }
+        // The ones the interview asks about.
+        assert_eq!(find_variant("flash").unwrap().cost.memory, "O(L·d)");
+        assert_eq!(find_variant("linear").unwrap().cost.memory, "O(d²)");
+        assert_eq!(find_variant("rotary").unwrap().positions, Positions::Rope);
+        assert_eq!(find_variant("mla").unwrap().positions, Positions::DecoupledRope);
     }
 
     #[test]

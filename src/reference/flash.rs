@@ -129,6 +129,7 @@ pub fn try_flash_attention(
             trace::step("score_tile", &tile); // (b_q, b_k): what `attn-quiz trace flash` counts
             // 5. Online softmax step: tile ← exp(S − m'), l and m updated.
             let rescale = running.absorb(&mut tile); // (b_q)
+            report_tile(q0, k0, &running, &rescale); // numbers for `attn-quiz trace flash`, else a no-op
             // 6. Bring the accumulator to the new max, then add this tile's share.
             scale_rows(&mut acc, &rescale);
             acc += &tile * v_block; // (b_q, b_k)·(b_k, d_v) -> (b_q, d_v)
@@ -142,6 +143,16 @@ pub fn try_flash_attention(
         lse.rows_mut(q0, b_q).copy_from(&running.lse()); // m + ln l
     }
     Ok((output, lse))
+}
+
+/// Reports, for `attn-quiz trace flash`, where a tile sits (its first query
+/// and first key) and each block row's m, l and rescale factor after it. Not
+/// part of the algorithm: outside [`trace::record`] these calls do nothing.
+fn report_tile(q0: usize, k0: usize, running: &RunningSoftmax, rescale: &DVector<f32>) {
+    trace::values("tile_origin", [q0 as f64, k0 as f64]);
+    trace::values("running_max", running.max.iter().copied());
+    trace::values("running_sum", running.sum.iter().copied());
+    trace::values("rescale", rescale.iter().copied());
 }
 
 /// One past the last key that query `i` may see under aligned causality.

@@ -62,6 +62,7 @@
 use crate::error::{ShapeError, expect_eq, or_panic};
 use crate::layers::{Rope, RopeStyle};
 use crate::prelude::Matrix;
+use crate::trace;
 
 /// Rotates every head block of every row of `x` by its row's position.
 ///
@@ -81,6 +82,7 @@ pub fn try_apply_rope(x: &Matrix, positions: &[usize], head_dim: usize, rope: &R
     let half = head_dim / 2;
     // 1. One frequency per pair: θ_i = base^(−2i/d), from 1 rad/position down.
     let theta = frequencies(head_dim, rope.base); // (d/2)
+    report_angles(&theta, positions); // numbers for `attn-quiz trace rope`, else a no-op
     // 2. The angle of every (position, pair), in f64 so that pos·θ keeps its
     //    f32 digits even at large positions.
     let angle = |row: usize, i: usize| positions[row] as f64 * theta[i];
@@ -98,6 +100,14 @@ pub fn try_apply_rope(x: &Matrix, positions: &[usize], head_dim: usize, rope: &R
         }
     }
     Ok(rotated)
+}
+
+/// Reports, for `attn-quiz trace rope`, the frequencies θ_i and the positions
+/// rotated (their angles are pos·θ_i). Not part of the algorithm: outside
+/// [`trace::record`] these calls do nothing.
+fn report_angles(theta: &[f64], positions: &[usize]) {
+    trace::values("theta", theta.iter().copied());
+    trace::values("positions", positions.iter().map(|&p| p as f64));
 }
 
 /// The rotation frequencies θ_i = base^(−2i/head_dim), 0 ≤ i < head_dim/2,
