@@ -89,6 +89,13 @@ impl Generator {
         };
         Ok(Generated { question, sizes: draw.sizes })
     }
+
+    /// Whether its questions are answered with a shape (a generator always
+    /// asks the same kind of question, whatever the sizes).
+    pub fn answers_with_shape(&self) -> bool {
+        use rand::SeedableRng;
+        self.generate(&mut StdRng::seed_from_u64(0)).is_ok_and(|g| matches!(g.question.kind, Kind::Shape { .. }))
+    }
 }
 
 /// Draws sizes and remembers them by name.
