@@ -13,17 +13,14 @@ use attn_quiz::harness::check::{CheckRequest, check};
 use attn_quiz::harness::exercises::{self, Exercise};
 use attn_quiz::harness::render;
 use attn_quiz::harness::verdict::Status;
-use attn_quiz::quiz::asked::{Asked, Verdict, wrap, wrap_after};
-use attn_quiz::quiz::mock::{self, Attempt, CodeResult, CodeScore, History, MockEnding, Paper};
+use attn_quiz::quiz::asked::{Verdict, wrap, wrap_after};
+use attn_quiz::quiz::mock::{self, Attempt, CodeResult, CodeScore, History, MockEnding, Prepared};
 use attn_quiz::quiz::parse;
-use attn_quiz::quiz::plan::Item;
 use attn_quiz::quiz::progress::{self, Outcome, Progress};
 use attn_quiz::quiz::question::{Kind, Question};
 use attn_quiz::quiz::session::reference_with_file;
 use attn_quiz::quiz::topic::{TOPICS, Topic};
 use colored::Colorize;
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -73,8 +70,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
     }
     let Opened { bank, path, progress: saved } = args.files.open()?;
     let seed = args.seed.unwrap_or_else(rand::random);
-    let mut rng = StdRng::seed_from_u64(seed);
-    let paper = mock::draw(&bank, &mut rng);
+    let paper = mock::prepare(&bank, seed).map_err(|e| anyhow::anyhow!("a generator failed (a bug): {e}"))?;
     let limit = Duration::from_secs_f64(args.minutes * 60.0);
     let mut test = MockTest {
         lines: spawn_reader(),
@@ -88,7 +84,7 @@ pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
         missed: Vec::new(),
         answers: Vec::new(),
     };
-    let attempt = test.run(&paper, &mut rng, seed, args.minutes, &args.dir)?;
+    let attempt = test.run(&paper, seed, args.minutes, &args.dir)?;
     let mut history = loaded.value;
     history.attempts.push(attempt);
     mock::save_history(&history_path, &history)?;
@@ -147,14 +143,7 @@ struct MockTest<W> {
 }
 
 impl<W: Write> MockTest<W> {
-    fn run(
-        &mut self,
-        paper: &Paper,
-        rng: &mut StdRng,
-        seed: u64,
-        minutes: f64,
-        dir: &Path,
-    ) -> anyhow::Result<Attempt> {
+    fn run(&mut self, paper: &Prepared, seed: u64, minutes: f64, dir: &Path) -> anyhow::Result<Attempt> {
         let started_unix = progress::now();
         writeln!(
             self.out,
@@ -189,12 +178,11 @@ impl<W: Write> MockTest<W> {
             folder: None,
         };
         // Every short answer's points count, reached or not.
-        let shorts: Vec<Question> = paper.short.iter().map(|item| instantiate(*item, rng)).collect::<Result<_, _>>()?;
-        attempt.points_total = shorts.iter().map(key_point_count).sum();
+        attempt.points_total = paper.points_total();
         let outcome = self
-            .choice_part(paper, rng, &mut attempt)
-            .and_then(|()| self.short_part(&shorts, &mut attempt))
-            .and_then(|()| self.code_part(paper, dir, rng.random(), &mut attempt));
+            .choice_part(paper, &mut attempt)
+            .and_then(|()| self.short_part(&paper.short, &mut attempt))
+            .and_then(|()| self.code_part(paper, dir, &mut attempt));
         if let Err(error) = outcome {
             match error.downcast::<StopError>() {
                 Ok(StopError(Stop(ending))) => attempt.ending = ending,
@@ -208,10 +196,9 @@ impl<W: Write> MockTest<W> {
 
     // ---- part 1 ----
 
-    fn choice_part(&mut self, paper: &Paper, rng: &mut StdRng, attempt: &mut Attempt) -> anyhow::Result<()> {
-        self.part_header(1, "Choice", "one letter, every right letter, a number or a shape")?;
-        for (index, item) in paper.choice.iter().enumerate() {
-            let asked = Asked::new(instantiate(*item, rng)?, rng);
+    fn choice_part(&mut self, paper: &Prepared, attempt: &mut Attempt) -> anyhow::Result<()> {
+        self.part_header(1, "Choice", "Answer with one letter, every right letter, a number or a shape.")?;
+        for (index, asked) in paper.choice.iter().enumerate() {
             let q = &asked.question;
             let header = format!("Question {} of {} · {}", index + 1, paper.choice.len(), q.topic.title);
             writeln!(self.out, "\n{}  {}", header.cyan().bold(), q.id.dimmed())?;
@@ -250,7 +237,11 @@ impl<W: Write> MockTest<W> {
     // ---- part 2 ----
 
     fn short_part(&mut self, shorts: &[Question], attempt: &mut Attempt) -> anyhow::Result<()> {
-        self.part_header(2, "Short answer", "a few sentences on one line, then mark the key points you made")?;
+        self.part_header(
+            2,
+            "Short answer",
+            "Answer in a few sentences on one line, then mark the key points you made.",
+        )?;
         for (index, q) in shorts.iter().enumerate() {
             let header = format!("Question {} of {} · {}", index + 1, shorts.len(), q.topic.title);
             writeln!(self.out, "\n{}  {}", header.cyan().bold(), q.id.dimmed())?;
@@ -296,8 +287,9 @@ impl<W: Write> MockTest<W> {
 
     // ---- part 3 ----
 
-    fn code_part(&mut self, paper: &Paper, dir: &Path, seed: u64, attempt: &mut Attempt) -> anyhow::Result<()> {
-        self.part_header(3, "Code", "write the function in the file, then type `done` to have it checked")?;
+    fn code_part(&mut self, paper: &Prepared, dir: &Path, attempt: &mut Attempt) -> anyhow::Result<()> {
+        let seed = paper.check_seed;
+        self.part_header(3, "Code", "Write the function in the file, then type `done` to have it checked.")?;
         let folder = fresh_folder(dir)?;
         attempt.folder = Some(folder.clone());
         for (index, name) in paper.code.iter().enumerate() {
@@ -311,11 +303,13 @@ impl<W: Write> MockTest<W> {
             )?;
             writeln!(self.out, "Write `{}` in {}", exercise.signature(), file.display())?;
             writeln!(self.out, "{}", "Type `done` to check it (again after a fix), s = skip to the next.".dimmed())?;
-            attempt.code[index].result = CodeResult::Skipped;
             loop {
                 let line = self.read_answer()?;
                 match line.to_ascii_lowercase().as_str() {
                     "s" | "skip" => {
+                        if attempt.code[index].result == CodeResult::NotReached {
+                            attempt.code[index].result = CodeResult::Skipped;
+                        }
                         writeln!(self.out, "{}", "Skipped.".dimmed())?;
                         break;
                     }
@@ -342,7 +336,7 @@ impl<W: Write> MockTest<W> {
         let request = CheckRequest {
             file,
             exercise,
-            seed: seed % 1_000_000,
+            seed,
             cases: super::check::DEFAULT_CASES,
             timeout: Duration::from_secs(10),
             color: colored::control::SHOULD_COLORIZE.should_colorize(),
@@ -373,7 +367,11 @@ impl<W: Write> MockTest<W> {
         )?;
         for (id, right, answer) in &self.answers {
             let mark = if *right { "✓".green() } else { "✗".red() };
-            let answer = if *right { String::new() } else { format!("  answer: {}", answer.replace('\n', "\n                 ")) };
+            let answer = if *right {
+                String::new()
+            } else {
+                format!("  answer: {}", answer.replace('\n', "\n                 "))
+            };
             writeln!(self.out, "             {mark} {id}{answer}")?;
         }
         writeln!(
@@ -395,11 +393,15 @@ impl<W: Write> MockTest<W> {
                 CodeResult::Passed => "passed".to_string(),
                 CodeResult::Failing => format!("not passing after {} check(s)", code.checks),
                 CodeResult::Skipped => "skipped".to_string(),
-                CodeResult::NotReached => "not reached".to_string(),
+                CodeResult::NotReached => "not handed in".to_string(),
             };
             writeln!(self.out, "             {:<16} {result}", code.exercise)?;
         }
-        writeln!(self.out, "  {}", format!("Overall {:.0}% (the mean of the three parts)", attempt.overall_percent()).bold())?;
+        writeln!(
+            self.out,
+            "  {}",
+            format!("Overall {:.0}% (the mean of the three parts)", attempt.overall_percent()).bold()
+        )?;
 
         let mut weak: Vec<&(&Topic, usize, usize)> = self.topics.iter().filter(|(_, n, right)| right < n).collect();
         weak.sort_by(|a, b| {
@@ -422,12 +424,14 @@ impl<W: Write> MockTest<W> {
             for reference in review {
                 writeln!(self.out, "  - {reference}")?;
             }
+            let folder = attempt.folder.clone().unwrap_or_else(|| PathBuf::from("exercises"));
             for code in failing {
                 writeln!(
                     self.out,
-                    "  - exercise {0}: `attn-quiz hint {0}`, then `attn-quiz check exercises/{0}.rs`; \
-                     `attn-quiz solution {0}` shows the reference",
-                    code.exercise
+                    "  - exercise {0}: `attn-quiz hint {0}`, `attn-quiz check {1}`; `attn-quiz solution {0}` shows \
+                     the reference",
+                    code.exercise,
+                    folder.join(format!("{}.rs", code.exercise)).display()
                 )?;
             }
             if let Some((topic, ..)) = weak.first() {
@@ -449,7 +453,7 @@ impl<W: Write> MockTest<W> {
 
     fn part_header(&mut self, number: usize, name: &str, how: &str) -> std::io::Result<()> {
         writeln!(self.out, "\n{}", format!("━━ Part {number} of 3 · {name} ━━").bold())?;
-        writeln!(self.out, "{}", format!("Answer with {how}.").dimmed())
+        writeln!(self.out, "{}", how.dimmed())
     }
 
     /// Counts an answer for the weakest topics.
@@ -523,24 +527,6 @@ struct StopError(Stop);
 /// The topic's place in the topic list.
 fn rank(topic: &Topic) -> usize {
     TOPICS.iter().position(|t| t == topic).unwrap_or(usize::MAX)
-}
-
-/// The question an item stands for.
-fn instantiate(item: Item, rng: &mut StdRng) -> anyhow::Result<Question> {
-    match item {
-        Item::Written(question) => Ok(question.clone()),
-        Item::Generated(generator) => generator
-            .generate(rng)
-            .map(|generated| generated.question)
-            .map_err(|e| anyhow::anyhow!("generator {} failed (a bug): {e}", generator.id)),
-    }
-}
-
-fn key_point_count(q: &Question) -> usize {
-    match &q.kind {
-        Kind::ShortAnswer { key_points, .. } => key_points.len(),
-        _ => 0,
-    }
 }
 
 /// `mm:ss`, or `h:mm:ss` from an hour; rounded up, so "0:01" is shown until the end.

@@ -17,13 +17,15 @@
 //! The history is one JSON file, `mock-history.json`, in the state directory
 //! (see [`store`]), written once per attempt when it ends.
 
+use super::asked::Asked;
 use super::bank::Bank;
-use super::generators::GENERATORS;
+use super::generators::{GENERATORS, GeneratorError};
 use super::plan::Item;
-use super::question::KindName;
+use super::question::{Kind, KindName, Question};
 use crate::store::{self, Loaded, StoreError};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
+use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -70,7 +72,8 @@ pub fn draw<'b>(bank: &'b Bank, rng: &mut StdRng) -> Paper<'b> {
     singles.shuffle(rng);
     multiples.shuffle(rng);
     let shapes: Vec<Item<'b>> = GENERATORS.iter().filter(|g| g.answers_with_shape()).map(Item::Generated).collect();
-    let mut others: Vec<Item<'b>> = GENERATORS.iter().filter(|g| !g.answers_with_shape()).map(Item::Generated).collect();
+    let mut others: Vec<Item<'b>> =
+        GENERATORS.iter().filter(|g| !g.answers_with_shape()).map(Item::Generated).collect();
     others.shuffle(rng);
     let mut choice: Vec<Item<'b>> = Vec::new();
     choice.extend(singles.drain(..2.min(singles.len())));
@@ -87,6 +90,57 @@ pub fn draw<'b>(bank: &'b Bank, rng: &mut StdRng) -> Paper<'b> {
     short.truncate(SHORT_QUESTIONS);
     let second = HARDER.choose(rng).copied().unwrap_or("mha");
     Paper { choice, short, code: vec![FIRST_EXERCISE, second] }
+}
+
+/// A paper ready to be sat: every question instantiated (generated sizes
+/// drawn, options shuffled) up front, so the seed alone fixes all of it.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The choice part, as it will be shown.
+    pub choice: Vec<Asked>,
+    /// The short-answer part.
+    pub short: Vec<Question>,
+    /// The exercises of the code part, in order.
+    pub code: Vec<&'static str>,
+    /// The seed of the code part's checks.
+    pub check_seed: u64,
+}
+
+impl Prepared {
+    /// The key points of the short-answer part, in all.
+    pub fn points_total(&self) -> usize {
+        self.short
+            .iter()
+            .map(|q| match &q.kind {
+                Kind::ShortAnswer { key_points, .. } => key_points.len(),
+                _ => 0,
+            })
+            .sum()
+    }
+}
+
+/// The paper of seed `seed` over `bank`, fully instantiated.
+///
+/// # Errors
+/// Only if a generator cannot measure its answer, which would be a bug.
+pub fn prepare(bank: &Bank, seed: u64) -> Result<Prepared, GeneratorError> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let paper = draw(bank, &mut rng);
+    let mut choice = Vec::new();
+    for item in &paper.choice {
+        let question = instantiate(*item, &mut rng)?;
+        choice.push(Asked::new(question, &mut rng));
+    }
+    let short = paper.short.iter().map(|item| instantiate(*item, &mut rng)).collect::<Result<_, _>>()?;
+    Ok(Prepared { choice, short, code: paper.code, check_seed: rng.random_range(0..1_000_000) })
+}
+
+/// The question an item stands for: the written question, or a fresh one from the generator.
+fn instantiate(item: Item, rng: &mut StdRng) -> Result<Question, GeneratorError> {
+    match item {
+        Item::Written(question) => Ok(question.clone()),
+        Item::Generated(generator) => generator.generate(rng).map(|generated| generated.question),
+    }
 }
 
 /// How a mock ended.
@@ -125,7 +179,7 @@ pub enum CodeResult {
     Failing,
     /// Skipped without a check.
     Skipped,
-    /// Not reached before the end.
+    /// Not handed in: not reached, or the test ended while it was open.
     NotReached,
 }
 
