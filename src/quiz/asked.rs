@@ -109,7 +109,7 @@ impl Asked {
             Kind::MultipleSelect { choices, .. } => {
                 format!("Answer with every right letter, e.g. `a c` or `ac` ({}).", letter_range(choices.len()))
             }
-            Kind::Numeric { .. } => "Answer with a number; `1_048_576`, `1.5e6` and `2*8*64` are fine.".into(),
+            Kind::Numeric { .. } => "Answer with a number; `12_345`, `6.5e6` and `3*7*11` are fine.".into(),
             Kind::Shape { .. } => {
                 let dims = FORMAT_EXAMPLE_SHAPE.map(|d| d.to_string());
                 format!(
