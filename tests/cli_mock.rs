@@ -277,3 +277,13 @@ fn a_correct_sdpa_passes_the_code_part() {
     assert_eq!(attempt["code"][0]["result"], "passed");
     assert_eq!(attempt["ending"], "quit");
 }
+
+#[test]
+fn minutes_must_be_positive() {
+    let sandbox = Sandbox::new();
+    for bad in ["0", "-3", "soon", "2000"] {
+        let ran = Ran::of(&mut sandbox.attn_quiz(["mock", "--minutes", bad]));
+        assert_eq!(ran.code, 2, "--minutes {bad}: {ran:?}");
+    }
+    assert!(!sandbox.state_dir().join("mock-history.json").exists(), "no attempt was recorded");
+}
