@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Take the interview quiz.
     Run(commands::run::Args),
+    /// Take a timed mock written test: choice, short answer, code.
+    Mock(commands::mock::Args),
     /// Show quiz mastery per topic.
     Stats(commands::stats::Args),
     /// Check your implementation of an exercise against the reference.
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
     }
     let outcome = match cli.command {
         Command::Run(args) => commands::run::execute(args),
+        Command::Mock(args) => commands::mock::execute(args),
         Command::Stats(args) => commands::stats::execute(args),
         Command::Check(args) => commands::check::execute(args),
         Command::List(args) => commands::list::execute(args),

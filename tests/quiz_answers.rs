@@ -79,25 +79,44 @@ fn line_numbers_and_yes_no() {
 }
 
 #[test]
-fn single_choice_is_judged_by_letter() {
-    let q = asked("transformer.sample-choice", 1);
-    assert_eq!(q.judge("b"), Some(Verdict::Right));
-    assert_eq!(q.judge("B"), Some(Verdict::Right));
-    assert_eq!(q.judge("a"), Some(Verdict::Wrong));
-    assert_eq!(q.judge("a b"), Some(Verdict::Wrong), "two letters are readable but not one answer");
-    assert_eq!(q.judge("d"), None, "only a to c exist");
-    assert_eq!(q.right_answer(), "b) Self-attention");
-    assert!(q.body().contains("\n  a) The feed-forward network\n  b) Self-attention\n  c) Layer normalisation"));
+fn single_choice_is_judged_by_the_letter_shown() {
+    let mut letters_seen = std::collections::HashSet::new();
+    for seed in 0..20 {
+        let q = asked("transformer.sample-choice", seed);
+        // "Self-attention" (written second) is shown at letter `right`.
+        let right = q.shown.iter().position(|&i| i == 1).unwrap();
+        letters_seen.insert(right);
+        let wrong = (right + 1) % 3;
+        let right_letter = letter(right).to_string();
+        assert_eq!(q.right_letters(), vec![right]);
+        assert_eq!(q.judge(&right_letter), Some(Verdict::Right));
+        assert_eq!(q.judge(&right_letter.to_uppercase()), Some(Verdict::Right));
+        assert_eq!(q.judge(&letter(wrong).to_string()), Some(Verdict::Wrong));
+        assert_eq!(q.judge("a b"), Some(Verdict::Wrong), "two letters are readable but not one answer");
+        assert_eq!(q.judge("d"), None, "only a to c exist");
+        assert_eq!(q.right_answer(), format!("{right_letter}) Self-attention"));
+        assert!(q.body().contains(&format!("\n  {right_letter}) Self-attention")), "{}", q.body());
+        for option in ["The feed-forward network", "Self-attention", "Layer normalisation"] {
+            assert_eq!(q.body().matches(option).count(), 1, "every option is shown once: {}", q.body());
+        }
+    }
+    assert_eq!(letters_seen.len(), 3, "the shuffle puts the right option under every letter");
 }
 
 #[test]
 fn multiple_select_needs_exactly_the_right_set() {
-    let q = asked("shapes.sample-select", 1);
-    assert_eq!(q.judge("a c"), Some(Verdict::Right));
-    assert_eq!(q.judge("ca"), Some(Verdict::Right));
-    assert_eq!(q.judge("a"), Some(Verdict::Wrong));
-    assert_eq!(q.judge("a b c"), Some(Verdict::Wrong));
-    assert_eq!(q.judge("a e"), None);
+    for seed in 0..10 {
+        let q = asked("shapes.sample-select", seed);
+        // Options 0 and 2 (as written) are right.
+        let right: Vec<usize> = [0, 2].iter().map(|&i| q.shown.iter().position(|&s| s == i).unwrap()).collect();
+        let typed = |letters: &[usize]| letters.iter().map(|&i| letter(i).to_string()).collect::<Vec<_>>().join(" ");
+        assert_eq!(q.judge(&typed(&right)), Some(Verdict::Right));
+        assert_eq!(q.judge(&typed(&[right[1], right[0]])), Some(Verdict::Right), "any order");
+        assert_eq!(q.judge(&typed(&right[..1])), Some(Verdict::Wrong));
+        let third = (0..4).find(|i| !right.contains(i)).unwrap();
+        assert_eq!(q.judge(&typed(&[right[0], right[1], third])), Some(Verdict::Wrong));
+        assert_eq!(q.judge("a e"), None);
+    }
 }
 
 #[test]

@@ -213,8 +213,14 @@ fn attention_bytes_match_the_weights_the_reference_returns() {
 fn kv_cache_bytes_match_two_g_d_k_floats() {
     let mut kinds = HashSet::new();
     for g in generated("gen.kv-cache-bytes") {
-        let (d, h, kv) = (size(&g, "D"), size(&g, "H"), size(&g, "G"));
-        assert_eq!(numeric_answer(&g), (2 * kv * (d / h) * 4) as f64);
+        let (d, h, kv, bytes) = (size(&g, "D"), size(&g, "H"), size(&g, "G"), size(&g, "bytes"));
+        assert_eq!(numeric_answer(&g), (2 * kv * (d / h) * bytes) as f64);
+        let dtype = match bytes {
+            1 => "fp8",
+            2 => "bf16",
+            _ => "fp32",
+        };
+        assert!(g.question.prompt.contains(&format!("in {dtype} ({bytes} byte(s)")), "{}", g.question.prompt);
         kinds.insert(if kv == 1 {
             "MQA"
         } else if kv == h {

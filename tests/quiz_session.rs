@@ -2,9 +2,10 @@
 //!
 //! The questions come from `tests/quiz_data/sample_bank` (`--bank-dir`), and
 //! the sessions pick topics that have no generators, so every question asked is
-//! known: `transformer` has one single-choice question (answer `b`),
-//! `scaling_softmax` two questions both answered by `8`. Every test uses its
-//! own temporary state directory.
+//! known: `transformer` has one single-choice question (right option
+//! "Self-attention", shown under a letter the seeded shuffle picks; see
+//! [`right_letter`]), `scaling_softmax` two questions both answered by `8`.
+//! Every test uses its own temporary state directory.
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -27,11 +28,28 @@ fn attn_quiz(state: &Path, args: &[&str], input: &str) -> assert_cmd::assert::As
         .assert()
 }
 
-/// `attn-quiz run` on the sample bank.
+/// `attn-quiz run` on the sample bank, with seed 7 unless `args` give one.
 fn run(state: &Path, args: &[&str], input: &str) -> assert_cmd::assert::Assert {
     let mut all = vec!["run", "--bank-dir", SAMPLE_BANK];
+    if !args.contains(&"--seed") {
+        all.extend_from_slice(&["--seed", "7"]);
+    }
     all.extend_from_slice(args);
     attn_quiz(state, &all, input)
+}
+
+/// The letter "Self-attention" is shown under when `run(state, args, ..)`
+/// asks the transformer sample question: the session is run once with no
+/// input (which records nothing) and the letter read off the screen.
+fn right_letter(state: &Path, args: &[&str]) -> String {
+    let out = stdout(&run(state, args, "").success());
+    let line = out.lines().find(|l| l.ends_with(") Self-attention")).unwrap_or_else(|| panic!("not shown:\n{out}"));
+    line.trim_start().chars().next().unwrap().to_string()
+}
+
+/// A letter of the transformer sample question that is not the right one.
+fn wrong_letter(state: &Path, args: &[&str]) -> String {
+    if right_letter(state, args) == "a" { "b".into() } else { "a".into() }
 }
 
 /// What a finished command printed on stdout.
@@ -58,10 +76,11 @@ fn state_dir() -> TempDir {
 #[test]
 fn a_right_answer_is_praised_explained_and_saved() {
     let state = state_dir();
-    let done = run(state.path(), &["--topic", "transformer"], "b\n").success();
+    let right = right_letter(state.path(), &["--topic", "transformer"]);
+    let done = run(state.path(), &["--topic", "transformer"], &format!("{right}\n")).success();
     let out = stdout(&done);
     assert!(out.contains("Sample: which sublayer mixes information across positions?"), "{out}");
-    assert!(out.contains("  b) Self-attention"), "choices are shown with letters:\n{out}");
+    assert!(out.contains(&format!("  {right}) Self-attention")), "choices are shown with letters:\n{out}");
     assert!(out.contains("✓ Right."), "{out}");
     assert!(out.contains("Sample explanation: attention mixes positions"), "{out}");
     assert!(out.contains("Read: reference::mha::multi_head_attention (src/reference/mha.rs)"), "{out}");
@@ -75,8 +94,12 @@ fn a_right_answer_is_praised_explained_and_saved() {
 #[test]
 fn a_wrong_answer_shows_the_right_one_and_what_to_review() {
     let state = state_dir();
-    let out = stdout(&run(state.path(), &["--topic", "transformer"], "a\n").success());
-    assert!(out.contains("✗ Wrong. The answer: b) Self-attention"), "{out}");
+    let (right, wrong) = (
+        right_letter(state.path(), &["--topic", "transformer"]),
+        wrong_letter(state.path(), &["--topic", "transformer"]),
+    );
+    let out = stdout(&run(state.path(), &["--topic", "transformer"], &format!("{wrong}\n")).success());
+    assert!(out.contains(&format!("✗ Wrong. The answer: {right}) Self-attention")), "{out}");
     assert!(out.contains("Score: 0 of 1 right."), "{out}");
     assert!(out.contains("Review next:"), "{out}");
     assert!(out.contains("reference::mha::multi_head_attention (src/reference/mha.rs)"), "{out}");
@@ -89,7 +112,8 @@ fn a_wrong_answer_shows_the_right_one_and_what_to_review() {
 #[test]
 fn an_unreadable_answer_is_asked_again_with_the_accepted_formats() {
     let state = state_dir();
-    let out = stdout(&run(state.path(), &["--topic", "transformer"], "z\n\nb\n").success());
+    let right = right_letter(state.path(), &["--topic", "transformer"]);
+    let out = stdout(&run(state.path(), &["--topic", "transformer"], &format!("z\n\n{right}\n")).success());
     assert!(out.contains("Could not read \"z\" as an answer. Answer with one letter (a-c)."), "{out}");
     assert!(out.contains("Could not read \"\" as an answer."), "an empty line is re-asked too: {out}");
     assert!(out.contains("✓ Right."), "the question is still open after an invalid answer: {out}");
@@ -98,7 +122,8 @@ fn an_unreadable_answer_is_asked_again_with_the_accepted_formats() {
 #[test]
 fn a_hint_is_shown_and_a_hinted_answer_does_not_promote() {
     let state = state_dir();
-    let out = stdout(&run(state.path(), &["--topic", "transformer"], "h\nb\n").success());
+    let right = right_letter(state.path(), &["--topic", "transformer"]);
+    let out = stdout(&run(state.path(), &["--topic", "transformer"], &format!("h\n{right}\n")).success());
     assert!(out.contains("Hint: Only one of them looks at other tokens."), "{out}");
     assert!(out.contains("✓ Right, with the hint."), "{out}");
     assert_eq!(record(state.path(), "transformer.sample-choice").unwrap()["box"], 1);
@@ -144,7 +169,8 @@ fn the_end_of_input_ends_the_session_cleanly() {
 #[test]
 fn a_mastered_question_is_not_due_and_a_missed_one_is() {
     let state = state_dir();
-    run(state.path(), &["--topic", "transformer"], "b\n").success();
+    let right = right_letter(state.path(), &["--topic", "transformer"]);
+    run(state.path(), &["--topic", "transformer"], &format!("{right}\n")).success();
     let review = stdout(&run(state.path(), &["--topic", "transformer", "--review"], "").success());
     assert!(review.contains("Nothing is due for review"), "answered right, due tomorrow: {review}");
 
@@ -153,8 +179,10 @@ fn a_mastered_question_is_not_due_and_a_missed_one_is() {
     assert_eq!(line.split_whitespace().rev().take(5).collect::<Vec<_>>(), ["100%", "0", "0", "1", "1"], "{stats}");
 
     let missed = state_dir();
-    run(missed.path(), &["--topic", "transformer"], "a\n").success();
-    let again = stdout(&run(missed.path(), &["--topic", "transformer", "--review"], "b\n").success());
+    let wrong = wrong_letter(missed.path(), &["--topic", "transformer"]);
+    run(missed.path(), &["--topic", "transformer"], &format!("{wrong}\n")).success();
+    let right = right_letter(missed.path(), &["--topic", "transformer", "--review"]);
+    let again = stdout(&run(missed.path(), &["--topic", "transformer", "--review"], &format!("{right}\n")).success());
     assert!(again.contains("1 question (1 due)"), "{again}");
     assert!(again.contains("✓ Right."), "{again}");
 }
@@ -162,10 +190,11 @@ fn a_mastered_question_is_not_due_and_a_missed_one_is() {
 #[test]
 fn the_state_directory_can_come_from_the_environment() {
     let state = state_dir();
+    let right = right_letter(state_dir().path(), &["--topic", "transformer"]);
     Command::new(env!("CARGO_BIN_EXE_attn-quiz"))
-        .args(["run", "--bank-dir", SAMPLE_BANK, "--topic", "transformer"])
+        .args(["run", "--bank-dir", SAMPLE_BANK, "--topic", "transformer", "--seed", "7"])
         .env("ATTN_QUIZ_STATE_DIR", state.path())
-        .write_stdin("b\n")
+        .write_stdin(format!("{right}\n"))
         .assert()
         .success();
     assert!(record(state.path(), "transformer.sample-choice").is_some());
@@ -175,7 +204,8 @@ fn the_state_directory_can_come_from_the_environment() {
 fn a_corrupt_state_file_is_set_aside_with_a_warning() {
     let state = state_dir();
     std::fs::write(state.path().join(PROGRESS_FILE), "{ this is not json").unwrap();
-    let done = run(state.path(), &["--topic", "transformer"], "b\n").success();
+    let right = right_letter(state_dir().path(), &["--topic", "transformer"]); // a fresh start asks as a fresh state
+    let done = run(state.path(), &["--topic", "transformer"], &format!("{right}\n")).success();
     let err = stderr(&done);
     assert!(err.contains("warning:") && err.contains("moved to"), "{err}");
     assert!(stdout(&done).contains("1 question (1 new)"), "a fresh start: {}", stdout(&done));

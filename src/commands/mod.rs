@@ -9,6 +9,7 @@ pub mod compare;
 pub mod hint;
 pub mod init;
 pub mod list;
+pub mod mock;
 mod quiz_files;
 pub mod reset;
 pub mod run;

@@ -1,4 +1,4 @@
-//! The files `run` and `stats` share: the question bank and the progress file.
+//! The files `run`, `stats` and `mock` share: the question bank and the progress file.
 
 use attn_quiz::quiz::bank::Bank;
 use attn_quiz::quiz::progress::{self, Progress};
@@ -27,6 +27,11 @@ pub struct Opened {
 }
 
 impl QuizFiles {
+    /// The `--state-dir` given, if any.
+    pub fn state_dir(&self) -> Option<&std::path::Path> {
+        self.state_dir.as_deref()
+    }
+
     /// Loads the bank and the progress, warning on stderr if a damaged progress file was set aside.
     pub fn open(&self) -> anyhow::Result<Opened> {
         let bank = Bank::open(self.bank_dir.as_deref())?;

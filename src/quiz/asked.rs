@@ -1,13 +1,22 @@
 //! A question as put to the learner: its text on screen, the formats its
 //! answer may take, and the judging of an answer.
 //!
-//! Only order-the-steps questions look different each time: their steps are
-//! shown shuffled, and the answer is read against the shuffled letters.
+//! Choice questions and order-the-steps questions look different each time:
+//! their options (or steps) are shown shuffled by the session's seeded random
+//! generator, and the answer is read against the letters as shown. Steps are
+//! never shown in the right order; options may land anywhere, so the letter of
+//! the right option carries no information.
 
 use super::parse;
 use super::question::{Kind, Question, letter, listing_lines};
 use rand::Rng;
 use rand::seq::SliceRandom;
+
+/// The shape the accepted formats of a shape question are shown with. It must
+/// never be an answer, or the hint would give that answer away: it has five
+/// dimensions, and no question asks for a five-dimensional shape (the
+/// fairness tests check it against the bank and many generated questions).
+pub const FORMAT_EXAMPLE_SHAPE: [usize; 5] = [3, 1, 4, 1, 5];
 
 /// What an answer was worth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,19 +34,51 @@ pub enum Verdict {
 pub struct Asked {
     /// The question.
     pub question: Question,
-    /// For order-the-steps: `shown[i]` is the index (in the right order) of the
-    /// step labelled with the i-th letter. Empty for other kinds.
+    /// For choice questions: `shown[i]` is the index (as written) of the option
+    /// labelled with the i-th letter. For order-the-steps: the index (in the
+    /// right order) of the step labelled with the i-th letter. Empty for other kinds.
     pub shown: Vec<usize>,
 }
 
 impl Asked {
-    /// Puts `question`, shuffling its steps (never into the right order) if it has any.
+    /// Puts `question`, shuffling its options, or its steps (never into the right
+    /// order), if it has any.
     pub fn new(question: Question, rng: &mut impl Rng) -> Asked {
         let shown = match &question.kind {
             Kind::OrderSteps { steps } => shuffled(steps.len(), rng),
+            Kind::SingleChoice { choices, .. } | Kind::MultipleSelect { choices, .. } => {
+                let mut order: Vec<usize> = (0..choices.len()).collect();
+                order.shuffle(rng);
+                order
+            }
             _ => Vec::new(),
         };
         Asked { question, shown }
+    }
+
+    /// The letter index an option (index as written) is shown with.
+    fn shown_at(&self, index: usize) -> usize {
+        self.shown.iter().position(|&s| s == index).unwrap_or(index)
+    }
+
+    /// The letter indexes of the right options as shown, ascending (choice questions only).
+    pub fn right_letters(&self) -> Vec<usize> {
+        let mut letters: Vec<usize> = match &self.question.kind {
+            Kind::SingleChoice { correct, .. } => vec![self.shown_at(*correct)],
+            Kind::MultipleSelect { correct, .. } => correct.iter().map(|&i| self.shown_at(i)).collect(),
+            _ => Vec::new(),
+        };
+        letters.sort_unstable();
+        letters
+    }
+
+    /// The options in the order shown (choice questions only).
+    fn shown_choices<'a>(&self, choices: &'a [String]) -> Vec<&'a String> {
+        if self.shown.len() == choices.len() {
+            self.shown.iter().map(|&i| &choices[i]).collect()
+        } else {
+            choices.iter().collect()
+        }
     }
 
     /// The prompt with its options, listing or steps, as shown on screen.
@@ -46,7 +87,7 @@ impl Asked {
         match &self.question.kind {
             Kind::SingleChoice { choices, .. } | Kind::MultipleSelect { choices, .. } => {
                 body.push('\n');
-                body.push_str(&lettered(choices.iter()));
+                body.push_str(&lettered(self.shown_choices(choices).into_iter()));
             }
             Kind::SpotTheBug { listing, .. } => {
                 body.push_str("\n\n");
@@ -68,8 +109,16 @@ impl Asked {
             Kind::MultipleSelect { choices, .. } => {
                 format!("Answer with every right letter, e.g. `a c` or `ac` ({}).", letter_range(choices.len()))
             }
-            Kind::Numeric { .. } => "Answer with a number; `1_048_576`, `1.5e6` and `2*8*64` are fine.".into(),
-            Kind::Shape { .. } => "Answer with a shape: `[2, 8, 5, 5]`, `2x8x5x5` or `(2, 8, 5, 5)`.".into(),
+            Kind::Numeric { .. } => "Answer with a number; `12_345`, `6.5e6` and `3*7*11` are fine.".into(),
+            Kind::Shape { .. } => {
+                let dims = FORMAT_EXAMPLE_SHAPE.map(|d| d.to_string());
+                format!(
+                    "Answer with a shape: `[{}]`, `{}` or `({})`.",
+                    dims.join(", "),
+                    dims.join("x"),
+                    dims.join(", ")
+                )
+            }
             Kind::ShortAnswer { .. } => "Answer in one line; then compare it with a model answer.".into(),
             Kind::SpotTheBug { listing, .. } => {
                 format!("Answer with the number of the wrong line (1-{}).", listing_lines(listing).len())
@@ -85,11 +134,11 @@ impl Asked {
     /// Judges `answer`, or `None` if it cannot be read as this kind of answer.
     pub fn judge(&self, answer: &str) -> Option<Verdict> {
         let right = match &self.question.kind {
-            Kind::SingleChoice { choices, correct } => parse::letters(answer, choices.len())? == [*correct],
-            Kind::MultipleSelect { choices, correct } => {
+            Kind::SingleChoice { choices, .. } => parse::letters(answer, choices.len())? == self.right_letters(),
+            Kind::MultipleSelect { choices, .. } => {
                 let mut picked = parse::letters(answer, choices.len())?;
                 picked.sort_unstable();
-                picked == *correct
+                picked == self.right_letters()
             }
             Kind::Numeric { answer: expected, tolerance } => {
                 let given = parse::number(answer)?;
@@ -112,10 +161,15 @@ impl Asked {
     /// The right answer, written out for the learner who missed it.
     pub fn right_answer(&self) -> String {
         match &self.question.kind {
-            Kind::SingleChoice { choices, correct } => format!("{}) {}", letter(*correct), choices[*correct]),
-            Kind::MultipleSelect { choices, correct } => {
-                let letters: Vec<String> = correct.iter().map(|&i| letter(i).to_string()).collect();
-                format!("{}\n{}", letters.join(" "), lettered_in_order(correct.iter().map(|&i| (i, &choices[i]))))
+            Kind::SingleChoice { choices, .. } => {
+                let at = self.right_letters()[0];
+                format!("{}) {}", letter(at), self.shown_choices(choices)[at])
+            }
+            Kind::MultipleSelect { choices, .. } => {
+                let right = self.right_letters();
+                let shown = self.shown_choices(choices);
+                let letters: Vec<String> = right.iter().map(|&i| letter(i).to_string()).collect();
+                format!("{}\n{}", letters.join(" "), lettered_in_order(right.iter().map(|&i| (i, shown[i]))))
             }
             Kind::Numeric { answer, tolerance } if *tolerance > 0.0 => format!("{} (± {tolerance})", number(*answer)),
             Kind::Numeric { answer, .. } => number(*answer),

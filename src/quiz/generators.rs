@@ -90,6 +90,25 @@ impl Generator {
         };
         Ok(Generated { question, sizes: draw.sizes })
     }
+
+    /// Whether its questions are answered with a shape (a generator always
+    /// asks the same kind of question, whatever the sizes).
+    pub fn answers_with_shape(&self) -> bool {
+        use rand::SeedableRng;
+        // Measured once per process: one draw of each generator.
+        static SHAPE_GENERATORS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+        let ids = SHAPE_GENERATORS.get_or_init(|| {
+            GENERATORS
+                .iter()
+                .filter(|g| {
+                    g.generate(&mut StdRng::seed_from_u64(0))
+                        .is_ok_and(|made| matches!(made.question.kind, Kind::Shape { .. }))
+                })
+                .map(|g| g.id)
+                .collect()
+        });
+        ids.contains(&self.id)
+    }
 }
 
 /// Draws sizes and remembers them by name.
@@ -360,6 +379,15 @@ fn attention_name(h: usize, g: usize) -> &'static str {
     }
 }
 
+/// The name of a cache dtype of `bytes` bytes per number.
+fn dtype_name(bytes: usize) -> &'static str {
+    match bytes {
+        1 => "fp8",
+        2 => "bf16",
+        _ => "fp32",
+    }
+}
+
 /// A numeric answer that must be exact.
 fn exact(value: u64) -> Kind {
     Kind::Numeric { answer: value as f64, tolerance: 0.0 }
@@ -388,7 +416,7 @@ fn head_split_shape(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let shape = step_shape(&draw.measure(Variant::SelfAttention, sizes)?, "q_heads")?;
     let prompt = format!(
         "Multi-head self-attention, x is [N, L, D] = [{n}, {l}, {d}], H = {h} heads. After the query projection \
-         is split into heads, what is the shape of the queries, as [N, H, L, d_k]?"
+         is split into heads of width d_k = D/H, what is the shape of the queries, as [N, H, L, d_k]?"
     );
     let explanation = format!(
         "The projection keeps the width D; splitting cuts it into H contiguous blocks of d_k = D/H = {d}/{h} \
@@ -422,8 +450,9 @@ fn gqa_key_shape(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let Sizes { batch: n, len: l, d_model: d, heads: h, kv_heads: g, .. } = sizes;
     let shape = step_shape(&draw.measure(Variant::GroupedQuery, sizes)?, "k_projected")?;
     let prompt = format!(
-        "Grouped-query attention on x of shape [N, L, D] = [{n}, {l}, {d}] with H = {h} query heads and {}. \
-         What is the shape of K right after the key projection (before splitting into heads)?",
+        "Grouped-query attention on x of shape [N, L, D] = [{n}, {l}, {d}] with H = {h} query heads and {}, \
+         every head d_k = D/H wide. What is the shape of K right after the key projection (before splitting into \
+         heads)?",
         kv_heads_text(g)
     );
     let explanation = format!(
@@ -457,8 +486,8 @@ fn gqa_parameters(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let Sizes { d_model: d, heads: h, kv_heads: g, .. } = sizes;
     let parameters = draw.measure(Variant::GroupedQuery, sizes)?.parameters as u64;
     let prompt = format!(
-        "Grouped-query attention with d_model D = {d}, H = {h} query heads and {}, every projection with a bias. \
-         How many learned parameters does it have?",
+        "Grouped-query attention with d_model D = {d}, H = {h} query heads and {}, every head d_k = D/H wide \
+         and every projection with a bias. How many learned parameters does it have?",
         kv_heads_text(g)
     );
     let explanation = format!(
@@ -477,8 +506,9 @@ fn gate_parameters(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let plain = draw.measure(Variant::SelfAttention, sizes)?.parameters;
     let extra = (gated - plain) as u64;
     let prompt = format!(
-        "Gated self-attention (AlphaFold 2 style) with d_model D = {d} and H = {h} heads: how many parameters does \
-         the gate add to plain multi-head self-attention?"
+        "Gated self-attention (AlphaFold 2 style) with d_model D = {d} and H = {h} heads. The gate is a linear \
+         layer with a bias from x (width D) to the concatenated heads (width H·d_v = D), followed by a sigmoid. \
+         How many parameters does it add to plain multi-head self-attention?"
     );
     let explanation = format!(
         "The gate is sigmoid(x·W_g + b_g), multiplied into the concatenated heads before W_O. W_g is D × H·d_v = \
@@ -493,8 +523,8 @@ fn score_flops(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let Sizes { batch: n, len: l, d_model: d, heads: h, .. } = sizes;
     let flops = draw.measure(Variant::SelfAttention, sizes)?.score_flops;
     let prompt = format!(
-        "Multi-head self-attention on [N, L, D] = [{n}, {l}, {d}] with H = {h} heads. How many FLOPs does computing \
-         the scores Q·Kᵀ take over the whole batch? Count a multiply-add as 2 FLOPs; leave out the projections, \
+        "Multi-head self-attention on [N, L, D] = [{n}, {l}, {d}] with H = {h} heads of width d_k = D/H. How many \
+         FLOPs does computing the scores Q·Kᵀ take over the whole batch? Count a multiply-add as 2 FLOPs; leave out the projections, \
          the scaling and the softmax."
     );
     let explanation = format!(
@@ -528,16 +558,22 @@ fn kv_cache_bytes(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let h = sizes.heads;
     let sizes = Sizes { kv_heads: draw.size("G", &[1, h / 2, h]), ..sizes }; // multi-query, grouped or multi-head
     let Sizes { d_model: d, kv_heads: g, .. } = sizes;
-    let bytes = draw.measure(Variant::GroupedQuery, sizes)?.kv_cache_bytes_per_token;
+    let width = draw.size("bytes", &[4, 2, 1]);
+    let dtype = dtype_name(width);
+    // The reference keeps f32 (4 bytes): count its numbers, then store each in the drawn dtype.
+    let numbers = draw.measure(Variant::GroupedQuery, sizes)?.kv_cache_bytes_per_token / 4;
+    let bytes = numbers * width as u64;
     let prompt = format!(
-        "A decoder layer uses {} with d_model D = {d}, H = {h} query heads and {}, in f32. \
-         How many bytes does each generated token add to this layer's KV cache?",
+        "A decoder layer uses {} with d_model D = {d}, H = {h} query heads and {}, every head d_k = D/H wide, and \
+         keeps its KV cache in {dtype} ({width} byte(s) per number). How many bytes does each generated token add \
+         to this layer's KV cache?",
         attention_name(h, g),
         kv_heads_text(g)
     );
     let explanation = format!(
-        "A token leaves one key and one value per key/value head, each d_k = D/H = {} numbers: 2·G·d_k·4 bytes \
-         = {} bytes. Multi-head attention (G = H) stores 2·D numbers per token; multi-query (G = 1) H times fewer.",
+        "A token leaves one key and one value per key/value head, each d_k = D/H = {} numbers: 2·G·d_k = {numbers} \
+         numbers of {width} byte(s) in {dtype}, {} bytes. Multi-head attention (G = H) stores 2·D numbers per token; \
+         multi-query (G = 1) H times fewer.",
         sizes.d_k(),
         number(bytes as f64)
     );
@@ -552,8 +588,8 @@ fn kv_cache_saving(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let after = draw.measure(Variant::GroupedQuery, grouped)?.kv_cache_bytes_per_token;
     let factor = before as f64 / after as f64;
     let prompt = format!(
-        "A model with d_model D = {d} and H = {h} heads switches from multi-head attention to {} with {}. \
-         By what factor does its KV cache shrink?",
+        "A model with d_model D = {d} and H = {h} heads (each d_k = D/H wide) switches from multi-head attention \
+         to {} with {}. By what factor does its KV cache shrink?",
         attention_name(h, g),
         kv_heads_text(g)
     );
@@ -568,8 +604,10 @@ fn kv_cache_saving(draw: &mut Draw) -> Result<Made, GeneratorError> {
 fn causal_mask_allowed(draw: &mut Draw) -> Result<Made, GeneratorError> {
     let l = draw.size("L", &[3, 4, 5, 6, 8, 10, 12, 16, 20, 32]);
     let allowed = reference::causal_mask(l).iter().filter(|&&allowed| allowed).count() as u64;
-    let prompt =
-        format!("A causal mask for a sequence of L = {l} tokens: how many (query, key) pairs are allowed to attend?");
+    let prompt = format!(
+        "A causal mask for a sequence of L = {l} tokens, where each query may attend to its own position and \
+                 the earlier ones: how many (query, key) pairs are allowed to attend?"
+    );
     let explanation = format!(
         "Query i may attend to keys 0..=i, i.e. i + 1 keys: 1 + 2 + ... + L = L(L+1)/2 = {allowed} of the L² = \
          {l}·{l} pairs (the lower triangle with the diagonal)."

@@ -5,12 +5,14 @@
 //! - [`plan`]: which questions a session asks;
 //! - [`asked`] and [`parse`]: showing a question and reading its answer;
 //! - [`session`] and [`summary`]: the conversation and its end;
-//! - [`progress`]: Leitner-box scheduling across sessions; [`mastery`]: the stats.
+//! - [`progress`]: Leitner-box scheduling across sessions; [`mastery`]: the stats;
+//! - [`mock`]: the timed written test of `attn-quiz mock` and its history.
 
 pub mod asked;
 pub mod bank;
 pub mod generators;
 pub mod mastery;
+pub mod mock;
 pub mod parse;
 pub mod plan;
 pub mod pointer;
