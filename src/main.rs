@@ -42,7 +42,14 @@ enum Command {
     Trace(commands::trace::Args),
     /// Compare all attention variants in one table.
     Compare(commands::compare::Args),
+    /// Time your forward attention against the reference and the fast path.
+    Bench(commands::bench::Args),
 }
+
+/// The heap of this process is counted per thread, so `attn-quiz bench` can
+/// report the peak of each call it times (see `attn_quiz::evaluator::heap`).
+#[global_allocator]
+static HEAP: attn_quiz::evaluator::heap::CountingAllocator = attn_quiz::evaluator::heap::CountingAllocator;
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
@@ -67,6 +74,7 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::show::execute(args),
         Command::Trace(args) => commands::trace::execute(args),
         Command::Compare(args) => commands::compare::execute(args),
+        Command::Bench(args) => commands::bench::execute(args),
     };
     outcome.unwrap_or_else(|error| {
         eprintln!("error: {error:#}");
