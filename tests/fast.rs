@@ -2,6 +2,7 @@
 //! against the reference, for any block size and thread count. Speed is
 //! measured by `benches/speed.sh`, never asserted here.
 
+#[allow(dead_code)] // only some of the shared helpers are used here
 mod common;
 
 use attn_quiz::fast::{self, Options};

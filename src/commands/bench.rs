@@ -462,8 +462,9 @@ fn plot(results: &[Measured], lengths: &[usize], threads: usize) -> String {
             let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
             for x in x0 + 1..x1 {
                 let y = y0 as f64 + (y1 as f64 - y0 as f64) * (x - x0) as f64 / (x1 - x0) as f64;
-                let cell = &mut grid[y.round() as usize][x];
-                if *cell == ' ' {
+                if let Some(cell) =
+                    grid.get_mut(y.round() as usize).and_then(|line| line.get_mut(x)).filter(|c| **c == ' ')
+                {
                     *cell = '.';
                 }
             }

@@ -52,7 +52,7 @@ pub fn exp2(x: f32) -> f32 {
     let n = shifted - ROUND; // round(x)
     let f = clamped - n; // in [−½, ½]
     let p = 1.0
-        + f * (0.693_147_2
+        + f * (std::f32::consts::LN_2
             + f * (0.240_226_5 + f * (0.055_504_11 + f * (0.009_618_129 + f * (0.001_333_355 + f * 0.000_154_035_3)))));
     // n sits in the low bits of `shifted`; moving it into the exponent field
     // multiplies p by 2^n (the ROUND bits shift out, minus their own offset).
