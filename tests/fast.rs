@@ -135,8 +135,11 @@ fn large_logits_neither_overflow_nor_lose_the_max() {
     fn law(seed: u64, causal: bool) -> TestResult {
         let (l_q, l_k, d_k, d_v, options) = sizes(seed, causal);
         let mut sampler = Sampler::new(seed);
-        let q = sampler.matrix(l_q, d_k) * 300.0; // scores of order 1e4
-        let (k, v) = (sampler.matrix(l_k, d_k) * 300.0, sampler.matrix(l_k, d_v));
+        // Scores of order 1e2–1e3: f32::exp would overflow without the max.
+        // (Much larger and the round-off of the scores themselves, 1e-4 of
+        // their size, changes the weights beyond any tolerance.)
+        let q = sampler.matrix(l_q, d_k) * 10.0;
+        let (k, v) = (sampler.matrix(l_k, d_k) * 10.0, sampler.matrix(l_k, d_v));
         let mask = causal.then(|| aligned_causal_mask(l_q, l_k));
         let (expected, _) = scaled_dot_product_attention(&q, &k, &v, mask.as_ref());
         let (out, _) = fast::attention(&q, &k, &v, causal, &options);
@@ -173,6 +176,28 @@ fn heads_are_reference_mha_and_gqa_for_any_blocks_and_threads() {
         verdict(gqa_check.and_then(|()| close("mha output", &out, &expected)), &options)
     }
     QuickCheck::new().tests(200).quickcheck(law as fn(u64, bool) -> TestResult);
+}
+
+#[test]
+fn long_inputs_split_projections_and_blocks_between_threads() {
+    let mut sampler = Sampler::new(9);
+    let (l_q, l_k, d_model) = (300, 333, 16);
+    let (query, key) = (sampler.matrix(l_q, d_model), sampler.matrix(l_k, d_model));
+    let w = sampler.grouped_query_weights(d_model, 4, 2, 4);
+    for causal in [false, true] {
+        let mask = causal.then(|| aligned_causal_mask(l_q, l_k));
+        let (expected, _) = grouped_query_attention(&query, &key, &key, &w, mask.as_ref());
+        for options in [Options::with_threads(3), Options { block_q: 7, block_k: 64, threads: 2 }] {
+            let out = fast::grouped_query_attention(&query, &key, &key, &w, causal, &options);
+            verdict_or_panic(close("output", &out, &expected), &options);
+        }
+    }
+}
+
+fn verdict_or_panic(check: Check, options: &Options) {
+    if let Err(failure) = check {
+        panic!("{options:?}: {}", failure.0);
+    }
 }
 
 #[test]

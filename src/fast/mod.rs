@@ -35,6 +35,8 @@
 //!    so the biggest go first and the counter balances the rest. Each
 //!    worker's scratch is allocated before the threads start, by the calling
 //!    thread, and nothing is allocated per tile but the product's packing.
+//!    Multi-head and grouped-query attention also split the rows of their
+//!    four projections between the threads.
 //!
 //! What it does not do: masks other than aligned causal, returning the
 //! weights (that is the L² matrix it exists to avoid), f16, or a hand-written
@@ -175,9 +177,9 @@ fn projected(
     expect_eq("o projection input (must equal H · d_v)", heads * d_v, wo.in_features())?;
     expect_eq("value length (rows of value, must equal rows of key)", key.nrows(), value.nrows())?;
     // 1. Project once, full width (the heads are column blocks: free views).
-    let q = wq.try_forward(query)?; // (l_q, H·d_k)
-    let k = wk.try_forward(key)?; // (l_k, G·d_k)
-    let v = wv.try_forward(value)?; // (l_k, G·d_v)
+    let q = project(query, wq, options.threads)?; // (l_q, H·d_k)
+    let k = project(key, wk, options.threads)?; // (l_k, G·d_k)
+    let v = project(value, wv, options.threads)?; // (l_k, G·d_v)
     if causal {
         check_aligned(q.nrows(), k.nrows())?;
     }
@@ -187,7 +189,38 @@ fn projected(
     let shape = Heads { q: &q, k: &k, v: &v, heads, kv_heads, d_k, d_v };
     run(&shape, causal, options, &mut concat, None);
     // 4. Mix the heads.
-    wo.try_forward(&concat) // (l_q, H·d_v)·(H·d_v, D_out) -> (l_q, D_out)
+    project(&concat, wo, options.threads) // (l_q, H·d_v)·(H·d_v, D_out) -> (l_q, D_out)
+}
+
+/// `layer.forward(x)` with the rows of x split between `threads` threads.
+/// At D = 512 the four projections are as many flops as attention itself up
+/// to L = 2·D, so with two threads they would otherwise be half the time.
+///
+/// Shapes: x (l × in) -> (l × out).
+fn project(x: &Matrix, layer: &Linear, threads: usize) -> Result<Matrix, ShapeError> {
+    expect_eq("input width (columns of x, must equal the layer's inputs)", layer.in_features(), x.ncols())?;
+    let rows = x.nrows();
+    // Below a few hundred rows per thread the threads cost more than they save.
+    let threads = threads.min(rows / 128).max(1);
+    if threads == 1 {
+        return layer.try_forward(x);
+    }
+    let chunk = rows.div_ceil(threads);
+    let parts: Vec<Matrix> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..rows)
+            .step_by(chunk)
+            .map(|r0| {
+                let part = x.rows(r0, chunk.min(rows - r0)).into_owned(); // (≤ chunk, in)
+                scope.spawn(move || layer.forward(&part)) // (≤ chunk, out)
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a projection thread panicked")).collect()
+    });
+    let mut out = Matrix::zeros(rows, layer.out_features()); // (l, out)
+    for (i, part) in parts.iter().enumerate() {
+        out.rows_mut(i * chunk, part.nrows()).copy_from(part);
+    }
+    Ok(out)
 }
 
 /// Heads laid side by side in column blocks, as the projections make them.
