@@ -68,7 +68,7 @@ fn blocks() {
     let (q, k, v) = (sampler.matrix(len, D), sampler.matrix(len, D), sampler.matrix(len, D));
     for block_q in [32, 64, 128, 256, 512] {
         for block_k in [64, 128, 256, 512, 1024] {
-            let options = Options { block_q, block_k, threads: 1 };
+            let options = Options { block_q, block_k, threads: 1, ..Options::default() };
             let timing = measure(|| fast::attention(&q, &k, &v, false, &options));
             println!("blocks {block_q:>4} x {block_k:<5} L = {len}: {:>8.3} ms", timing.median_ms);
         }

@@ -5,7 +5,7 @@
 #[allow(dead_code)] // only some of the shared helpers are used here
 mod common;
 
-use attn_quiz::fast::{self, Options};
+use attn_quiz::fast::{self, Kernel, Options};
 use attn_quiz::layers::{GroupedQueryWeights, Linear, MultiHeadWeights};
 use attn_quiz::prelude::{Mask, Matrix, RowVector};
 use attn_quiz::reference::{
@@ -109,7 +109,9 @@ fn sizes(seed: u64, causal: bool) -> (usize, usize, usize, usize, Options) {
     let l_k = pick.below(40);
     let l_q = if causal { pick.below(l_k) } else { pick.below(40) };
     let (d_k, d_v) = (pick.below(9), pick.below(9));
-    let options = Options { block_q: pick.below(l_q + 2), block_k: pick.below(l_k + 2), threads: pick.below(3) };
+    let kernel = if pick.below(2) == 1 { Kernel::Auto } else { Kernel::Portable };
+    let options =
+        Options { block_q: pick.below(l_q + 2), block_k: pick.below(l_k + 2), threads: pick.below(3), kernel };
     (l_q, l_k, d_k, d_v, options)
 }
 
@@ -187,7 +189,8 @@ fn long_inputs_split_projections_and_blocks_between_threads() {
     for causal in [false, true] {
         let mask = causal.then(|| aligned_causal_mask(l_q, l_k));
         let (expected, _) = grouped_query_attention(&query, &key, &key, &w, mask.as_ref());
-        for options in [Options::with_threads(3), Options { block_q: 7, block_k: 64, threads: 2 }] {
+        let portable = Options { block_q: 7, block_k: 64, threads: 2, kernel: Kernel::Portable };
+        for options in [Options::with_threads(3), Options { kernel: Kernel::Auto, ..portable }, portable] {
             let out = fast::grouped_query_attention(&query, &key, &key, &w, causal, &options);
             verdict_or_panic(close("output", &out, &expected), &options);
         }
@@ -229,7 +232,9 @@ impl Picker {
 fn option_grid(l_q: usize) -> Vec<Options> {
     let mut grid = vec![Options::default(), Options::with_threads(2)];
     for (block_q, block_k) in [(1, 1), (1, 3), (2, 2), (3, 5), (l_q + 1, 4)] {
-        grid.push(Options { block_q, block_k, threads: 1 + block_q % 2 });
+        for kernel in [Kernel::Auto, Kernel::Portable] {
+            grid.push(Options { block_q, block_k, threads: 1 + block_q % 2, kernel });
+        }
     }
     grid
 }

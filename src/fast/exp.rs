@@ -70,12 +70,38 @@ pub fn exp2(x: f32) -> f32 {
 /// the tile holds `exp(s − m')` and `sum_r = rescale_r · sum_r + Σ_c tile_rc`.
 /// Two passes read the tile: one for the maximum, one for exp and sum.
 pub fn softmax_tile(tile: &mut [f32], stride: usize, rows: usize, cols: usize, state: &mut RowState) {
+    dispatch(tile, stride, (0, rows), cols, state, true)
+}
+
+/// [`softmax_tile`] after the maximum was taken elsewhere (the AVX-512 score
+/// kernel folds it into the product): `state.rescale` holds the old maxima,
+/// `state.max` the new ones.
+/// The tile's rows are the state's rows `first ..`.
+pub fn softmax_tile_after_max(
+    tile: &mut [f32],
+    stride: usize,
+    first: usize,
+    rows: usize,
+    cols: usize,
+    state: &mut RowState,
+) {
+    dispatch(tile, stride, (first, rows), cols, state, false)
+}
+
+/// The widest compiled version the CPU runs.
+fn dispatch(tile: &mut [f32], stride: usize, rows: (usize, usize), cols: usize, state: &mut RowState, find_max: bool) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU has just said it supports AVX2 and FMA.
-        return unsafe { softmax_tile_avx2(tile, stride, rows, cols, state) };
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has just said it supports AVX-512F.
+            return unsafe { softmax_tile_avx512(tile, stride, rows, cols, state, find_max) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has just said it supports AVX2 and FMA.
+            return unsafe { softmax_tile_avx2(tile, stride, rows, cols, state, find_max) };
+        }
     }
-    softmax_tile_body(tile, stride, rows, cols, state)
+    softmax_tile_body(tile, stride, rows, cols, state, find_max)
 }
 
 /// The running statistics of one block of query rows.
@@ -104,28 +130,48 @@ impl RowState {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn softmax_tile_avx2(tile: &mut [f32], stride: usize, rows: usize, cols: usize, state: &mut RowState) {
-    softmax_tile_body(tile, stride, rows, cols, state)
+fn softmax_tile_avx2(
+    tile: &mut [f32],
+    stride: usize,
+    rows: (usize, usize),
+    cols: usize,
+    state: &mut RowState,
+    find_max: bool,
+) {
+    softmax_tile_body(tile, stride, rows, cols, state, find_max)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn softmax_tile_avx512(
+    tile: &mut [f32],
+    stride: usize,
+    rows: (usize, usize),
+    cols: usize,
+    state: &mut RowState,
+    find_max: bool,
+) {
+    softmax_tile_body(tile, stride, rows, cols, state, find_max)
 }
 
 /// The body of [`softmax_tile`], inlined into each compiled version.
 #[inline(always)]
-fn softmax_tile_body(tile: &mut [f32], stride: usize, rows: usize, cols: usize, state: &mut RowState) {
-    let (max, sum, rescale) = (&mut state.max[..rows], &mut state.sum[..rows], &mut state.rescale[..rows]);
-    // 1. New maximum: a vertical max over the columns. Pitfall: written as
-    //    `if s > *m { *m = s }` (or a select that stores *m back) the compiler
-    //    emits masked stores, which AMD cores run slowly: 38% of this
-    //    function's time went there. `max` always stores.
-    let old_max = &mut *rescale; // borrowed as scratch: the old maxima
-    old_max.copy_from_slice(max);
-    for c in 0..cols {
-        let column = &tile[c * stride..c * stride + rows];
-        for (m, &s) in max.iter_mut().zip(column) {
-            *m = m.max(s);
-        }
+fn softmax_tile_body(
+    tile: &mut [f32],
+    stride: usize,
+    (first, rows): (usize, usize),
+    cols: usize,
+    state: &mut RowState,
+    find_max: bool,
+) {
+    let range = first..first + rows;
+    let (max, sum, rescale) = (&mut state.max[range.clone()], &mut state.sum[range.clone()], &mut state.rescale[range]);
+    if find_max {
+        find_new_max(tile, stride, cols, max, rescale);
     }
-    // 2. Rescale factors exp(m_old − m_new) (1 while a row has seen only −inf).
-    for (old, &new) in old_max.iter_mut().zip(max.iter()) {
+    // 2. Rescale factors exp(m_old − m_new) (1 while a row has seen only −inf),
+    //    written over the old maxima.
+    for (old, &new) in rescale.iter_mut().zip(max.iter()) {
         *old = if new == f32::NEG_INFINITY { 1.0 } else { exp2((*old - new) * LOG2_E) };
     }
     for (l, &r) in sum.iter_mut().zip(rescale.iter()) {
@@ -140,6 +186,23 @@ fn softmax_tile_body(tile: &mut [f32], stride: usize, rows: usize, cols: usize, 
             let p = exp2((*s - m) * LOG2_E);
             *s = p;
             *l += p;
+        }
+    }
+}
+
+/// Step 1 of [`softmax_tile`]: the old maxima into `old`, the new ones into `max`.
+#[inline(always)]
+fn find_new_max(tile: &[f32], stride: usize, cols: usize, max: &mut [f32], old: &mut [f32]) {
+    let rows = max.len();
+    // 1. New maximum: a vertical max over the columns. Pitfall: written as
+    //    `if s > *m { *m = s }` (or a select that stores *m back) the compiler
+    //    emits masked stores, which AMD cores run slowly: 38% of this
+    //    function's time went there. `max` always stores.
+    old.copy_from_slice(max);
+    for c in 0..cols {
+        let column = &tile[c * stride..c * stride + rows];
+        for (m, &s) in max.iter_mut().zip(column) {
+            *m = m.max(s);
         }
     }
 }

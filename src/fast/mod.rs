@@ -43,6 +43,8 @@
 //! matrix kernel — the products go through nalgebra to `matrixmultiply`,
 //! which picks AVX2/FMA at run time but not AVX-512.
 
+#[cfg(target_arch = "x86_64")]
+pub mod avx512;
 pub mod exp;
 pub mod kernel;
 
@@ -63,12 +65,25 @@ pub struct Options {
     pub block_k: usize,
     /// Worker threads (≥ 1; 1 runs on the calling thread).
     pub threads: usize,
+    /// Which code computes the tiles' products.
+    pub kernel: Kernel,
+}
+
+/// Which code computes the two products of a tile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kernel {
+    /// The hand-written AVX-512 kernel ([`avx512`]) where the CPU has
+    /// AVX-512F, else `Portable`.
+    #[default]
+    Auto,
+    /// nalgebra's general matrix product (`matrixmultiply`), on any CPU.
+    Portable,
 }
 
 impl Default for Options {
-    /// 256 × 512 tiles, one thread.
+    /// Blocks of 256 queries and 256 keys, one thread, the AVX-512 kernel if the CPU has it.
     fn default() -> Self {
-        Options { block_q: 256, block_k: 512, threads: 1 }
+        Options { block_q: 256, block_k: 256, threads: 1, kernel: Kernel::Auto }
     }
 }
 
@@ -265,8 +280,9 @@ fn run(heads: &Heads, causal: bool, options: &Options, out: &mut Matrix, lse: Op
     let items = heads.heads * blocks;
     let threads = options.threads.clamp(1, items.max(1));
     // Every worker's scratch, allocated here, on the calling thread.
-    let mut scratch: Vec<Scratch> =
-        (0..threads).map(|_| Scratch::new(options.block_q.min(l_q.max(1)), options.block_k, heads.d_v)).collect();
+    let mut scratch: Vec<Scratch> = (0..threads)
+        .map(|_| Scratch::new(options.block_q.min(l_q.max(1)), options.block_k, heads.d_k, heads.d_v))
+        .collect();
     let (out_ptr, lse_ptr) = (Shared(out.as_mut_ptr()), lse.map(|l| Shared(l.as_mut_ptr())));
     let next = AtomicUsize::new(0);
     let work = |scratch: &mut Scratch| {
@@ -291,7 +307,7 @@ fn run(heads: &Heads, causal: bool, options: &Options, out: &mut Matrix, lse: Op
                     unsafe { *{ lse }.0.add(h * l_q + q0 + r) = x }
                 }
             };
-            query_block(heads.head(h), q0, b_q, causal, options.block_k, scratch, write, write_lse);
+            query_block(heads.head(h), q0, b_q, causal, options.block_k, options.kernel, scratch, write, write_lse);
         }
     };
     let (mine, others) = scratch.split_first_mut().expect("at least one worker");
