@@ -8,40 +8,55 @@
 //! (l_q × l_k) weights: it is FlashAttention-2 on a CPU.
 //!
 //! The tricks, each with why it pays and what it did in the benchmark
-//! (`benches/speed.sh`; figures in the README, "Benchmark"):
+//! (`benches/speed.sh`, `cargo bench --bench speed -- --blocks`; 2 shared,
+//! busy cores, so figures move by tens of percent; the README's "Benchmark"
+//! has the tables):
 //!
 //! 1. **Tiles sized for the caches** (FlashAttention-2 order, [`kernel`]).
-//!    A query block stays put while key blocks stream past; one tile of
-//!    scores (block_q × block_k floats) plus a K and a V block (block_k × d
-//!    each) stay in the core's 1 MiB L2 instead of an L² matrix going out to
-//!    memory and back five times. The defaults (128 × 256: a 128 KiB tile,
-//!    64 KiB per K or V block at d = 64) were the fastest of the sizes
-//!    `benches/speed.sh` tries. Memory stops growing with L²: at L = 32768
-//!    the fast path holds a few MiB where SDPA's scores alone are 4 GiB.
-//! 2. **Scale and row max fused into the pass that reads the scores.** The
-//!    scale 1/sqrt(d_k) is the score product's own alpha, so
-//!    it costs nothing; the row maximum is taken in the first read of the
-//!    tile, exp and row sum in the second. The reference makes separate
-//!    full-matrix passes for the scale, the max, the exp, the sum and the
-//!    division, each over L² floats.
+//!    A block of 256 queries stays put while blocks of 256 keys stream past;
+//!    the K and V blocks (64 KiB each at d = 64) sit in the core's 1 MiB L2,
+//!    and the scores are made 32 queries at a time, a 32 KiB tile that stays
+//!    in the 32 KiB L1 while the output product reads it. Nothing grows with
+//!    L²: at L = 32768 a call's peak extra heap was 1.08 × one (L × d)
+//!    matrix (9.1 MB, the output included), where SDPA's scores alone are
+//!    4 GiB.
+//! 2. **Scale and row max fused into the pass that makes the scores**
+//!    ([`avx512`]). The scale is one multiply of the accumulators, the
+//!    causal mask a lane mask, and the row maximum is taken while the scores
+//!    are still in registers, so the tile is read once afterwards (exp and
+//!    sum) instead of once per step. In the portable path the scale is the
+//!    product's alpha and the max one extra read; there, written with a
+//!    conditional store, the max pass had been 38% of the softmax step.
 //! 3. **A vectorised exp** ([`exp`]): plain arithmetic in base 2 that the
-//!    compiler turns into 8-lane AVX2/FMA code (chosen at run time), 0.3 ns an
-//!    entry against 3.5 ns for `f32::exp`; at L = 1024 that is the difference
-//!    between 0.3 ms and 3.5 ms of exponentials.
-//! 4. **Threads across heads and query blocks** (`std::thread::scope`):
+//!    compiler turns into 16- or 8-lane code (AVX-512 or AVX2, chosen at run
+//!    time): 0.3 ns an entry against 3.5 ns for `f32::exp`, the difference
+//!    between 0.3 ms and 3.5 ms of exponentials at L = 1024. The `wide`
+//!    crate's `f32x8::exp` took 2.0 ns (it is compiled for SSE unless the
+//!    whole build targets the CPU), so it is not used.
+//! 4. **A hand-written kernel for both products** ([`avx512`]). The general
+//!    matrix kernel (`matrixmultiply`, which nalgebra calls) re-packs both
+//!    factors on every call, 14% of the time at L = 2048, and cannot fuse
+//!    anything; attention's tiles have fixed, small shapes. With Q, K and V
+//!    blocks copied once in the order the loops read them (read in place at
+//!    a power-of-two L, their columns alias in the L1 cache, which had cost
+//!    half the output kernel's time), L = 2048 went from about 25 ms to
+//!    12.5-16 ms, both products now at the FMA units' rate.
+//!    [`Kernel::Portable`] keeps the `matrixmultiply` path (any CPU).
+//! 5. **Threads across heads and query blocks** (`std::thread::scope`):
 //!    every (head, query block) pair is independent (FA-2's point), so
 //!    workers take the next pair from a shared counter. Causal blocks do
 //!    unequal work (the last block sees every key, the first almost none),
 //!    so the biggest go first and the counter balances the rest. Each
 //!    worker's scratch is allocated before the threads start, by the calling
-//!    thread, and nothing is allocated per tile but the product's packing.
-//!    Multi-head and grouped-query attention also split the rows of their
-//!    four projections between the threads.
+//!    thread; the workers allocate nothing (the portable path's matrix
+//!    kernel excepted). Multi-head and grouped-query attention also split
+//!    the rows of their four projections between the threads. Measured
+//!    gain here: none, because the machine's 2 cores were busy with other
+//!    work (load 5-6); the speed-up it can give is the core count.
 //!
 //! What it does not do: masks other than aligned causal, returning the
-//! weights (that is the L² matrix it exists to avoid), f16, or a hand-written
-//! matrix kernel — the products go through nalgebra to `matrixmultiply`,
-//! which picks AVX2/FMA at run time but not AVX-512.
+//! weights (that is the L² matrix it exists to avoid), f16, or register
+//! blocks wider than 16 × 16 (the next step towards the FMA peak).
 
 #[cfg(target_arch = "x86_64")]
 pub mod avx512;

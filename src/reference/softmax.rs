@@ -35,7 +35,7 @@
 //!
 //! **Speed lesson.** `f32::exp` is a call into the C library for every number,
 //! about 3.5 ns each here: the million exponentials of L = 1024 took longer
-//! than both matrix products. Step 3 uses [`exp`](crate::fast::exp::exp)
+//! than both matrix products. Step 3 uses [`fast::exp::exp`](crate::fast::exp::exp)
 //! instead: the same function (to 2e-7) written as plain arithmetic, which the
 //! compiler runs on several numbers at once. Nothing else changes.
 //!
