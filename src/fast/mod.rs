@@ -235,20 +235,27 @@ fn project(x: &Matrix, layer: &Linear, threads: usize) -> Result<Matrix, ShapeEr
     if threads == 1 {
         return layer.try_forward(x);
     }
+    expect_eq("bias length of a linear layer", layer.out_features(), layer.bias.len())?;
     let chunk = rows.div_ceil(threads);
-    let parts: Vec<Matrix> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..rows)
-            .step_by(chunk)
-            .map(|r0| {
-                let part = x.rows(r0, chunk.min(rows - r0)).into_owned(); // (≤ chunk, in)
-                scope.spawn(move || layer.forward(&part)) // (≤ chunk, out)
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("a projection thread panicked")).collect()
-    });
+    // Every part is allocated here, on the calling thread (so a per-thread
+    // heap counter sees them), and each worker fills one.
     let mut out = Matrix::zeros(rows, layer.out_features()); // (l, out)
-    for (i, part) in parts.iter().enumerate() {
-        out.rows_mut(i * chunk, part.nrows()).copy_from(part);
+    let mut parts: Vec<(usize, Matrix)> =
+        (0..rows).step_by(chunk).map(|r0| (r0, Matrix::zeros(chunk.min(rows - r0), layer.out_features()))).collect();
+    std::thread::scope(|scope| {
+        for (r0, part) in &mut parts {
+            let n = part.nrows();
+            scope.spawn(move || {
+                // (n, in)·(in, out) -> (n, out), then the bias on every row.
+                part.gemm(1.0, &x.rows(*r0, n), &layer.weight, 0.0);
+                for mut row in part.row_iter_mut() {
+                    row += &layer.bias;
+                }
+            });
+        }
+    });
+    for (r0, part) in &parts {
+        out.rows_mut(*r0, part.nrows()).copy_from(part);
     }
     Ok(out)
 }
