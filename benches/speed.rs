@@ -13,7 +13,8 @@
 //! - `--lengths 1024,2048,4096,8192`  sequence lengths;
 //! - `--threads 1,2`                  thread counts for the fast path (the reference has one);
 //! - `--only reference|fast`          one implementation;
-//! - `--blocks`                       instead: the fast path at L = 2048 for a grid of block sizes;
+//! - `--blocks`                       instead: the fast path for a grid of block sizes, at the
+//!   first of `--lengths` (default 2048);
 //! - `--memory 32768`                 instead: peak extra heap of one fast call at that L
 //!   (and of a causal one), against the size of one (L × d) matrix.
 //!
@@ -42,7 +43,7 @@ fn main() {
         return memory(len.parse().expect("a length"));
     }
     if args.iter().any(|a| a == "--blocks") {
-        return blocks();
+        return blocks(list("--lengths", "2048")[0]);
     }
     let only = value("--only");
     let runs = |name: &str| only.as_deref().is_none_or(|o| o == name);
@@ -61,9 +62,8 @@ fn main() {
     }
 }
 
-/// The fast path at L = 2048, one thread, for a grid of block sizes.
-fn blocks() {
-    let len = 2048;
+/// The fast path at one length (default 2048), one thread, for a grid of block sizes.
+fn blocks(len: usize) {
     let mut sampler = Sampler::new(7);
     let (q, k, v) = (sampler.matrix(len, D), sampler.matrix(len, D), sampler.matrix(len, D));
     for block_q in [32, 64, 128, 256, 512] {
