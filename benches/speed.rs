@@ -13,6 +13,7 @@
 //! - `--lengths 1024,2048,4096,8192`  sequence lengths;
 //! - `--threads 1,2`                  thread counts for the fast path (the reference has one);
 //! - `--only reference|fast`          one implementation;
+//! - `--causal`                       causal attention (the reference with a causal mask);
 //! - `--blocks`                       instead: the fast path for a grid of block sizes, at the
 //!   first of `--lengths` (default 2048);
 //! - `--memory 32768`                 instead: peak extra heap of one fast call at that L
@@ -23,7 +24,7 @@
 //! call began; the output the call returns counts.
 
 use attn_quiz::fast::{self, Options};
-use attn_quiz::reference::scaled_dot_product_attention;
+use attn_quiz::reference::{causal_mask, scaled_dot_product_attention};
 use attn_quiz::sample::Sampler;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -46,17 +47,19 @@ fn main() {
         return blocks(list("--lengths", "2048")[0]);
     }
     let only = value("--only");
+    let causal = args.iter().any(|a| a == "--causal");
     let runs = |name: &str| only.as_deref().is_none_or(|o| o == name);
     for len in list("--lengths", "1024,2048,4096,8192") {
         let mut sampler = Sampler::new(len as u64);
         let (q, k, v) = (sampler.matrix(len, D), sampler.matrix(len, D), sampler.matrix(len, D));
         if runs("reference") {
-            report("reference", 1, len, measure(|| scaled_dot_product_attention(&q, &k, &v, None)));
+            let mask = causal.then(|| causal_mask(len));
+            report("reference", 1, len, measure(|| scaled_dot_product_attention(&q, &k, &v, mask.as_ref())));
         }
         if runs("fast") {
             for threads in list("--threads", "1,2") {
                 let options = Options::with_threads(threads);
-                report("fast", threads, len, measure(|| fast::attention(&q, &k, &v, false, &options)));
+                report("fast", threads, len, measure(|| fast::attention(&q, &k, &v, causal, &options)));
             }
         }
     }

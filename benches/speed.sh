@@ -14,6 +14,8 @@
 #
 # Usage: benches/speed.sh [LENGTHS [THREADS [MEMORY_L]]]
 #   defaults: 1024,2048,4096,8192  1,2  32768  (MEMORY_L = 0 skips the memory run)
+#   CAUSAL=1 benches/speed.sh ...  times causal attention instead (PyTorch's
+#   is_causal=True, which equals our aligned causal mask when l_q = l_k).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lengths=${1:-1024,2048,4096,8192}
@@ -24,19 +26,21 @@ if [ -z "${PYTHON:-}" ]; then
 fi
 
 cargo bench --quiet --bench speed --no-run 2>/dev/null || cargo bench --bench speed --no-run
-ours() { cargo bench --quiet --bench speed -- "$@"; }
+causal_flag=() causal_py=False
+if [ "${CAUSAL:-0}" = 1 ]; then causal_flag=(--causal) causal_py=True; echo "causal attention"; fi
+ours() { cargo bench --quiet --bench speed -- "${causal_flag[@]}" "$@"; }
 
 pytorch_script='
 import sys, time, torch, torch.nn.functional as F
-threads, length = int(sys.argv[1]), int(sys.argv[2])
+threads, length, causal = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "True"
 torch.set_num_threads(threads)
 q, k, v = (torch.randn(1, 1, length, 64) for _ in range(3))
 with torch.no_grad():
-    F.scaled_dot_product_attention(q, k, v)
+    F.scaled_dot_product_attention(q, k, v, is_causal=causal)
     times, start = [], time.perf_counter()
     while len(times) < 3 or (len(times) < 30 and time.perf_counter() - start < 1.0):
         t = time.perf_counter()
-        F.scaled_dot_product_attention(q, k, v)
+        F.scaled_dot_product_attention(q, k, v, is_causal=causal)
         times.append((time.perf_counter() - t) * 1e3)
 times.sort()
 print(f"pytorch {threads} {length} {times[len(times) // 2]:.4f} {len(times)}")
@@ -55,7 +59,7 @@ trap 'rm -f "$results"' EXIT
 for len in ${lengths//,/ }; do
   ours --lengths "$len" --threads "$threads" >>"$results"
   if [ "$have_torch" = 1 ]; then
-    for t in ${threads//,/ }; do "$PYTHON" -c "$pytorch_script" "$t" "$len" 2>/dev/null >>"$results"; done
+    for t in ${threads//,/ }; do "$PYTHON" -c "$pytorch_script" "$t" "$len" "$causal_py" 2>/dev/null >>"$results"; done
   fi
 done
 
