@@ -27,6 +27,8 @@ pub mod prelude;
 
 // The tool around it (feature `tool`, on by default).
 #[cfg(feature = "tool")]
+pub mod fast;
+#[cfg(feature = "tool")]
 pub mod measure;
 #[cfg(feature = "tool")]
 pub mod reference;

@@ -46,7 +46,14 @@ enum Command {
     Compare(commands::compare::Args),
     /// Train a small attention model on a toy task and watch it learn.
     Train(commands::train::Args),
+    /// Time your forward attention against the reference and the fast path.
+    Bench(commands::bench::Args),
 }
+
+/// The heap of this process is counted per thread, so `attn-quiz bench` can
+/// report the peak of each call it times (see `attn_quiz::evaluator::heap`).
+#[global_allocator]
+static HEAP: attn_quiz::evaluator::heap::CountingAllocator = attn_quiz::evaluator::heap::CountingAllocator;
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
@@ -73,6 +80,7 @@ fn main() -> ExitCode {
         Command::Trace(args) => commands::trace::execute(args),
         Command::Compare(args) => commands::compare::execute(args),
         Command::Train(args) => commands::train::execute(args),
+        Command::Bench(args) => commands::bench::execute(args),
     };
     outcome.unwrap_or_else(|error| {
         eprintln!("error: {error:#}");

@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+pub mod bench;
 pub mod check;
 pub mod compare;
 pub mod hint;

@@ -37,6 +37,7 @@
 mod function;
 pub mod heap;
 pub mod panics;
+pub mod timing;
 pub mod wire;
 
 pub use function::Learner;

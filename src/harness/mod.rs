@@ -25,6 +25,7 @@
 //! Around it all: [`exercises`] (names, templates, hints) and [`progress`]
 //! (the learner's statuses and hints shown).
 
+pub mod bench_package;
 pub mod check;
 pub mod compile;
 pub mod evaluator_process;
