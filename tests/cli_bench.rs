@@ -36,6 +36,16 @@ fn a_correct_file_is_timed_next_to_the_reference_and_the_fast_path() {
 }
 
 #[test]
+fn flash_is_timed_too() {
+    let sandbox = Sandbox::new();
+    let file = corpus("flash/correct_loops.rs");
+    let ran = Ran::of(&mut sandbox.attn_quiz(["bench", &file, "--exercise", "flash", "--lengths", "8", "--json"]));
+    assert_eq!(ran.code, 0, "{ran:?}");
+    let json = ran.json();
+    assert_eq!(json["results"].as_array().map(Vec::len), Some(3), "{json}");
+}
+
+#[test]
 fn the_table_and_the_plot_label_every_curve() {
     let sandbox = Sandbox::new();
     let file = corpus("mha/correct_reference.rs");

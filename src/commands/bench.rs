@@ -39,7 +39,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 /// The exercises `bench` can time.
-const FORWARD: [&str; 3] = ["sdpa", "mha", "gqa"];
+const FORWARD: [&str; 4] = ["sdpa", "mha", "gqa", "flash"];
 
 /// Lengths timed unless `--lengths` says otherwise.
 const DEFAULT_LENGTHS: [usize; 7] = [128, 256, 512, 1024, 2048, 4096, 8192];
@@ -201,7 +201,11 @@ fn not_passing(file: &Path, exercise: &'static Exercise) -> anyhow::Result<Optio
 /// Bytes of the weights the exercise returns at length `len` (three
 /// (L × L) f32 matrices per head while they are made).
 fn weights_bytes(exercise: &Exercise, len: usize) -> usize {
-    let heads = if exercise.name == "sdpa" { 1 } else { HEADS };
+    let heads = match exercise.name {
+        "flash" => return 0, // no weights: only the log-sum-exp
+        "sdpa" => 1,
+        _ => HEADS,
+    };
     3usize.saturating_mul(heads).saturating_mul(len).saturating_mul(len).saturating_mul(4)
 }
 
@@ -210,10 +214,13 @@ const D_K: usize = 64;
 const D_MODEL: usize = 512;
 const HEADS: usize = 8;
 const KV_HEADS: usize = 2;
+/// Flash's block sizes.
+const BLOCK: usize = 64;
 
 fn shape_note(exercise: &Exercise) -> String {
     match exercise.name {
         "sdpa" => format!("one head, d = {D_K}, no mask"),
+        "flash" => format!("one head, d = {D_K}, blocks {BLOCK} × {BLOCK}, no mask"),
         "mha" => format!("self-attention, D = {D_MODEL}, H = {HEADS} (d_k = {D_K}), no mask"),
         _ => format!("self-attention, D = {D_MODEL}, H = {HEADS}, G = {KV_HEADS} (d_k = {D_K}), no mask"),
     }
@@ -227,6 +234,7 @@ struct Inputs {
 
 enum Kind {
     Sdpa { q: Matrix, k: Matrix, v: Matrix },
+    Flash { q: Matrix, k: Matrix, v: Matrix },
     Mha { x: Matrix, w: MultiHeadWeights },
     Gqa { x: Matrix, w: GroupedQueryWeights },
 }
@@ -236,6 +244,11 @@ impl Inputs {
         let mut sampler = Sampler::new(seed ^ length as u64);
         let kind = match exercise.name {
             "sdpa" => Kind::Sdpa {
+                q: sampler.matrix(length, D_K),
+                k: sampler.matrix(length, D_K),
+                v: sampler.matrix(length, D_K),
+            },
+            "flash" => Kind::Flash {
                 q: sampler.matrix(length, D_K),
                 k: sampler.matrix(length, D_K),
                 v: sampler.matrix(length, D_K),
@@ -254,6 +267,7 @@ impl Inputs {
         let none = None::<Mask>;
         match &self.kind {
             Kind::Sdpa { q, k, v } => to_bytes(&(q, k, v, none)),
+            Kind::Flash { q, k, v } => to_bytes(&(q, k, v, false, BLOCK, BLOCK)),
             Kind::Mha { x, w } => to_bytes(&(x, x, x, w, none)),
             Kind::Gqa { x, w } => to_bytes(&(x, x, x, w, none)),
         }
@@ -262,6 +276,7 @@ impl Inputs {
     fn reference(&self) {
         match &self.kind {
             Kind::Sdpa { q, k, v } => drop(black_box(reference::scaled_dot_product_attention(q, k, v, None))),
+            Kind::Flash { q, k, v } => drop(black_box(reference::flash_attention(q, k, v, false, BLOCK, BLOCK))),
             Kind::Mha { x, w } => drop(black_box(reference::multi_head_attention(x, x, x, w, None))),
             Kind::Gqa { x, w } => drop(black_box(reference::grouped_query_attention(x, x, x, w, None))),
         }
@@ -269,7 +284,9 @@ impl Inputs {
 
     fn fast(&self, options: &Options) {
         match &self.kind {
-            Kind::Sdpa { q, k, v } => drop(black_box(fast::attention(q, k, v, false, options))),
+            Kind::Sdpa { q, k, v } | Kind::Flash { q, k, v } => {
+                drop(black_box(fast::attention(q, k, v, false, options)))
+            }
             Kind::Mha { x, w } => drop(black_box(fast::multi_head_attention(x, x, x, w, false, options))),
             Kind::Gqa { x, w } => drop(black_box(fast::grouped_query_attention(x, x, x, w, false, options))),
         }

@@ -82,7 +82,7 @@ fn measure_all(learner: Learner, requests: &str, results: &str) -> Result<(), Bo
 }
 
 /// Times the learner's function on one case's encoded arguments. Only the
-/// forward attention exercises (sdpa, mha, gqa) can be timed.
+/// forward attention exercises (sdpa, mha, gqa, flash) can be timed.
 pub fn time_call(
     learner: Learner,
     arguments: &[u8],
@@ -105,6 +105,12 @@ pub fn time_call(
             arguments,
             |(query, key, value, w, mask): &(Matrix, Matrix, Matrix, GroupedQueryWeights, Option<Mask>)| {
                 f(query, key, value, w, mask.as_ref())
+            },
+        ),
+        Learner::Flash(f) => plan.time(
+            arguments,
+            |(q, k, v, causal, block_q, block_k): &(Matrix, Matrix, Matrix, bool, usize, usize)| {
+                f(q, k, v, *causal, *block_q, *block_k)
             },
         ),
         other => {
