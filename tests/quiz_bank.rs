@@ -195,6 +195,39 @@ fn modern_answers_agree_with_the_reference() {
     let (k, v) = (s.matrix(3, 4), s.matrix(3, 4));
     let (_, weights) = reference::attention_with_sink(&Matrix::zeros(1, 4), &k, &v, 0.0, None);
     numeric("windows_sinks.sink-weights", f64::from(weights.sum()));
+    // The rolling buffer: the token written into slot t mod W replaces the one at t − W, and
+    // that is exactly the key the query at t no longer sees (while t − W + 1 is still seen).
+    let at_10000 = sliding_window::sliding_window_mask(1, 10_001, 4096);
+    assert!(!at_10000[(0, 10_000 - 4096)] && at_10000[(0, 10_000 - 4096 + 1)], "windows_sinks.ring-slot");
+    numeric("windows_sinks.ring-slot", (10_000 % 4096) as f64);
+    let full = count(&reference::causal_mask(4096));
+    numeric("windows_sinks.window-cost", full / count(&sliding_window::sliding_window_mask(4096, 4096, 512)));
+    // The edge cases: W ≥ len_k is the aligned causal mask, W = 1 the diagonal, no empty row.
+    for (len_q, len_k) in [(5, 5), (2, 7)] {
+        assert_eq!(
+            sliding_window::sliding_window_mask(len_q, len_k, len_k),
+            reference::aligned_causal_mask(len_q, len_k),
+            "windows_sinks.window-edge-cases: choice 0"
+        );
+        let diagonal = sliding_window::sliding_window_mask(len_q, len_k, 1);
+        for i in 0..len_q {
+            let seen: Vec<usize> = (0..len_k).filter(|&j| diagonal[(i, j)]).collect();
+            assert_eq!(seen, [i + len_k - len_q], "windows_sinks.window-edge-cases: choice 1");
+        }
+        let narrow = sliding_window::sliding_window_mask(len_q, len_k, 2);
+        assert!((0..len_q).all(|i| (0..len_k).any(|j| narrow[(i, j)])), "no fully masked row");
+    }
+    assert!(matches!(&question("windows_sinks.window-edge-cases").kind,
+        Kind::MultipleSelect { correct, .. } if correct == &[0, 1, 4]));
+    // Scores ln 2 and 0 (q = 1, k = [ln 2, 0], d_k = 1), values 3 and 6, sink ln 3.
+    let (q, k) = (Matrix::from_element(1, 1, 1.0), Matrix::from_column_slice(2, 1, &[2f32.ln(), 0.0]));
+    let v = Matrix::from_column_slice(2, 1, &[3.0, 6.0]);
+    let (out, _) = reference::attention_with_sink(&q, &k, &v, 3f32.ln(), None);
+    numeric("windows_sinks.sink-output", f64::from(out[(0, 0)]));
+    let (plain, _) = reference::scaled_dot_product_attention(&q, &k, &v, None);
+    assert!((plain[(0, 0)] - 4.0).abs() < 1e-5, "windows_sinks.sink-output: plain softmax gives 4");
+    // The new token is the last of the keys kept in the cache: its slot is their count − 1.
+    numeric("windows_sinks.streaming-position", count(&sliding_window::streaming_mask(1, 5001, 4, 1020)) - 1.0);
 
     let mut running = RunningSoftmax::new(1);
     for score in [1.0, 3.0, 2.0] {
@@ -215,6 +248,14 @@ fn modern_answers_agree_with_the_reference() {
     let v = Matrix::from_row_slice(2, 1, &[0.0, 2.0]);
     let (dq, _, _) = reference::sdpa_backward(&q, &k, &v, None, &Matrix::from_element(1, 1, 1.0));
     numeric("flash_attention.backward-numeric", f64::from(dq[(0, 0)]));
+    // Two key blocks of 2 and 1 keys: scores [0, 0 | 2], values [1, 3 | 5].
+    let (q, k) = (Matrix::from_element(1, 1, 1.0), Matrix::from_column_slice(3, 1, &[0.0, 0.0, 2.0]));
+    let v = Matrix::from_column_slice(3, 1, &[1.0, 3.0, 5.0]);
+    let ((out, _), _, readings) =
+        attn_quiz::trace::record_with_values(|| reference::flash_attention(&q, &k, &v, false, 1, 2));
+    numeric("flash_attention.online-update", f64::from(out[(0, 0)]));
+    let rescales: Vec<f64> = readings.iter().filter(|r| r.name == "rescale").flat_map(|r| r.values.clone()).collect();
+    assert!((rescales[1] - (-2f64).exp()).abs() < 1e-6, "the second block rescales by e^(−2): {rescales:?}");
 }
 
 /// The numeric and shape answers of the position-scheme and 2024–25 topics,
@@ -311,4 +352,44 @@ fn position_and_architecture_answers_agree_with_the_reference() {
     let state = steps.iter().find(|s| s.name == "state").unwrap().shape;
     numeric("modern_architectures.linear-state-size", (state.0 * state.1 + state.0) as f64); // S and z (d_k)
     numeric("modern_architectures.differential-lambda-init", f64::from(DifferentialWeights::lambda_init_at(5)));
+}
+
+/// The decoder issue asks for at least 8 questions per variant. RoPE and the
+/// KV cache have topics of their own; sliding windows and sinks share one, so
+/// their questions are listed here by variant (a question about both counts for neither).
+#[test]
+fn every_decoder_variant_has_at_least_eight_questions() {
+    let bank = bank();
+    let in_topic = |topic: &str| bank.questions().iter().filter(|q| q.topic.id == topic).count();
+    assert!(in_topic("positions_rope") >= 8, "RoPE: {}", in_topic("positions_rope"));
+    assert!(in_topic("kv_cache_serving") >= 8, "KV cache: {}", in_topic("kv_cache_serving"));
+    let windows = [
+        "window-count",
+        "off-by-one",
+        "rolling-cache",
+        "receptive-field",
+        "mask-shape",
+        "why-window",
+        "ring-slot",
+        "window-cost",
+        "window-edge-cases",
+    ];
+    let sinks = [
+        "streaming-llm",
+        "sink-weights",
+        "sink-properties",
+        "gpt-oss-layout",
+        "streaming-mask",
+        "sink-vs-streaming",
+        "sink-output",
+        "streaming-position",
+        "renormalise-bug",
+    ];
+    for (variant, slugs) in [("sliding windows", &windows[..]), ("sinks", &sinks[..])] {
+        for slug in slugs {
+            let id = format!("windows_sinks.{slug}");
+            assert!(bank.questions().iter().any(|q| q.id == id), "{variant}: no {id}");
+        }
+        assert!(slugs.len() >= 8, "{variant}: {} questions", slugs.len());
+    }
 }

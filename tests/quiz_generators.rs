@@ -93,6 +93,10 @@ fn every_generator_is_covered_by_a_check_below() {
         "gen.sinusoidal-value",
         "gen.latent-cache-bytes",
         "gen.linear-state-vs-weights",
+        "gen.context-kv-cache-bytes",
+        "gen.window-cache-bytes",
+        "gen.flash-working-set",
+        "gen.backward-flops-ratio",
     ];
     let all: Vec<&str> = GENERATORS.iter().map(|g| g.id).collect();
     assert_eq!(all, checked, "a new generator needs its own check in this file");
@@ -441,4 +445,79 @@ fn linear_state_ratio_is_l_squared_over_d_k_d_v() {
         let (l, d_k, d_v) = (size(&g, "L") as f64, size(&g, "d_k") as f64, size(&g, "d_v") as f64);
         assert_eq!(numeric_answer(&g), l * l / (d_k * d_v), "{}", g.question.prompt);
     }
+}
+
+// ---- cache bytes in serving, FlashAttention's memory and its backward ----
+
+/// The dtype a prompt names and its bytes per number: fp16 and bf16 2, fp8 1.
+fn dtype_bytes(prompt: &str) -> (&'static str, usize) {
+    let named: Vec<(&str, usize)> =
+        [("fp16", 2), ("bf16", 2), ("fp8", 1)].into_iter().filter(|(name, _)| prompt.contains(name)).collect();
+    assert_eq!(named.len(), 1, "exactly one dtype is named: {prompt}");
+    named[0]
+}
+
+#[test]
+fn context_kv_cache_bytes_are_two_layers_g_d_k_bytes_tokens() {
+    let (mut dtypes, mut schemes) = (HashSet::new(), HashSet::new());
+    for seed in 0..60 {
+        let g = find("gen.context-kv-cache-bytes").unwrap().generate(&mut StdRng::seed_from_u64(seed)).unwrap();
+        let prompt = &g.question.prompt;
+        let (layers, h, kv, d_k, tokens) =
+            (size(&g, "layers"), size(&g, "H"), size(&g, "G"), size(&g, "d_k"), size(&g, "tokens"));
+        let (dtype, bytes) = dtype_bytes(prompt);
+        assert!(kv < h && h.is_multiple_of(kv), "G divides H and is below it: {prompt}");
+        let scheme = if kv == 1 { "multi-query attention" } else { "grouped-query attention" };
+        assert!(prompt.contains(scheme), "{scheme}: {prompt}");
+        assert_eq!(numeric_answer(&g), (2 * layers * kv * d_k * bytes * tokens) as f64, "{prompt}");
+        dtypes.insert(dtype);
+        schemes.insert(scheme);
+    }
+    assert_eq!(dtypes.len(), 3, "fp16, bf16 and fp8 all come up: {dtypes:?}");
+    assert_eq!(schemes.len(), 2, "MQA and GQA both come up: {schemes:?}");
+}
+
+#[test]
+fn window_cache_bytes_are_w_two_g_d_k_bytes_whatever_the_length() {
+    let mut lengths = HashSet::new();
+    for seed in 0..40 {
+        let g = find("gen.window-cache-bytes").unwrap().generate(&mut StdRng::seed_from_u64(seed)).unwrap();
+        let (w, tokens, kv, d_k) = (size(&g, "W"), size(&g, "T"), size(&g, "G"), size(&g, "d_k"));
+        let (_, bytes) = dtype_bytes(&g.question.prompt);
+        assert!(tokens >= w, "the context is at least a window long");
+        assert_eq!(numeric_answer(&g), (w * 2 * kv * d_k * bytes) as f64, "{}", g.question.prompt);
+        lengths.insert(tokens);
+    }
+    assert!(lengths.len() > 1, "several context lengths, one answer rule");
+}
+
+#[test]
+fn flash_working_set_ratio_is_l_squared_over_tile_accumulator_and_statistics() {
+    for g in generated("gen.flash-working-set") {
+        let (l, d, bq, bk) = (size(&g, "L"), size(&g, "d"), size(&g, "block_q"), size(&g, "block_k"));
+        assert!(bq <= l && bk <= l, "full blocks fit in the length");
+        let (answer, tolerance) = approximate_answer(&g);
+        let expected = (l * l) as f64 / (bq * bk + bq * d + 2 * bq) as f64;
+        assert!((answer - expected).abs() <= tolerance / 10.0, "{answer} vs {expected}: {}", g.question.prompt);
+    }
+}
+
+#[test]
+fn backward_flops_are_three_d_k_plus_two_d_v_over_d_k_plus_d_v_times_the_forward() {
+    let (mut equal, mut unequal) = (false, false);
+    for seed in 0..40 {
+        let g = find("gen.backward-flops-ratio").unwrap().generate(&mut StdRng::seed_from_u64(seed)).unwrap();
+        let (d_k, d_v) = (size(&g, "d_k") as f64, size(&g, "d_v") as f64);
+        // Forward: Q·Kᵀ and P·V. Backward: Q·Kᵀ again, dV, dP, dQ, dK. Each l_q·l_k times a width.
+        let expected = (3.0 * d_k + 2.0 * d_v) / (d_k + d_v);
+        let (answer, tolerance) = approximate_answer(&g);
+        assert!((answer - expected).abs() <= tolerance / 10.0, "{answer} vs {expected}: {}", g.question.prompt);
+        if d_k == d_v {
+            assert!((answer - 2.5).abs() <= tolerance, "d_k = d_v gives 2.5: {answer}");
+            equal = true;
+        } else {
+            unequal = true;
+        }
+    }
+    assert!(equal && unequal, "equal and different widths both come up");
 }

@@ -353,6 +353,38 @@ pub const GENERATORS: &[Generator] = &[
         hint: "Softmax keeps an L × L matrix of weights per head; linear attention a d_k × d_v state S.",
         make: linear_state_vs_weights,
     },
+    Generator {
+        id: "gen.context-kv-cache-bytes",
+        topic: &topic::KV_CACHE_SERVING,
+        reference: "reference::kv_cache::decode_step",
+        hint: "Per token: 2 (K and V) · layers · G · d_k numbers. fp16 and bf16 take 2 bytes a number, fp8 one. \
+               Then times the tokens of the context.",
+        make: context_kv_cache_bytes,
+    },
+    Generator {
+        id: "gen.window-cache-bytes",
+        topic: &topic::WINDOWS_SINKS,
+        reference: "reference::sliding_window::sliding_window_mask",
+        hint: "A query sees at most W keys, so the rolling buffer needs W slots however long the text; each slot holds \
+               a key and a value per key/value head.",
+        make: window_cache_bytes,
+    },
+    Generator {
+        id: "gen.flash-working-set",
+        topic: &topic::FLASH_ATTENTION,
+        reference: "reference::flash::flash_attention",
+        hint: "Scores: L² numbers. Working set: block_q·block_k (the tile) + block_q·d (the accumulator) + 2·block_q \
+               (m and l). Both in f32, so the 4 bytes cancel.",
+        make: flash_working_set,
+    },
+    Generator {
+        id: "gen.backward-flops-ratio",
+        topic: &topic::FLASH_ATTENTION,
+        reference: "reference::flash_backward::flash_attention_backward",
+        hint: "Forward: S = Q·Kᵀ and O = P·V. Backward: S again (recomputed), then dV = Pᵀ·dO, dP = dO·Vᵀ, \
+               dQ = dS·K and dK = dSᵀ·Q. A product (m × k)·(k × n) costs 2·m·k·n FLOPs.",
+        make: backward_flops_ratio,
+    },
 ];
 
 /// The generator with id `id`, if there is one.
@@ -955,4 +987,167 @@ fn linear_state_vs_weights(draw: &mut Draw) -> Result<Made, GeneratorError> {
         number(ratio)
     );
     Ok((prompt, explanation, Kind::Numeric { answer: ratio, tolerance: 0.0 }))
+}
+
+/// A cache dtype named in a prompt, and the bytes one number takes in it.
+fn cache_dtype(draw: &mut Draw) -> (&'static str, usize) {
+    *[("fp16", 2), ("bf16", 2), ("fp8", 1)].choose(draw.rng).expect("non-empty") // named in the prompt
+}
+
+fn context_kv_cache_bytes(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let layers = draw.size("layers", &[16, 24, 32, 48, 80]);
+    let h = draw.size("H", &[8, 16, 32, 64]);
+    let g = draw.kv_heads(h); // 1 (multi-query) or a divisor of H below it (grouped-query)
+    let d_k = draw.size("d_k", &[64, 128]);
+    let tokens = draw.size("tokens", &[2048, 4096, 8192, 32768, 131072]);
+    let (dtype, bytes) = cache_dtype(draw);
+    // The numbers one token leaves in one layer, read off a real cache after one decode step.
+    let per_token_layer = cached_numbers_per_token(h, g, d_k, draw.rng.random())?;
+    let total = (per_token_layer * layers * bytes * tokens) as u64;
+    let prompt = format!(
+        "A decoder has {layers} layers of {} with H = {h} query heads and {} of width d_k = {d_k}. Its KV cache is \
+         kept in {dtype}. How many bytes does the cache of one sequence take once it holds a context of {tokens} \
+         tokens?",
+        attention_name(h, g),
+        kv_heads_text(g)
+    );
+    let explanation = format!(
+        "Each token leaves a key and a value per key/value head in every layer: 2·G·d_k = 2·{g}·{d_k} = \
+         {per_token_layer} numbers per layer, {} over {layers} layers. {dtype} takes {bytes} byte(s) a number, so \
+         2·layers·G·d_k·bytes·tokens = {} bytes ({:.3} GiB). With G = H = {h} (multi-head) it would be {} times \
+         as much; H itself does not enter, since queries are never cached.",
+        number((per_token_layer * layers) as f64),
+        number(total as f64),
+        total as f64 / f64::from(1u32 << 30),
+        h / g
+    );
+    Ok((prompt, explanation, exact(total)))
+}
+
+fn window_cache_bytes(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let window = draw.size("W", &[128, 512, 1024, 4096]);
+    let tokens = draw.size("T", &[8192, 16384, 32768, 131072]);
+    let h = draw.size("H", &[8, 16, 32, 64]);
+    let g = draw.kv_heads(h);
+    let d_k = draw.size("d_k", &[64, 128]);
+    let (dtype, bytes) = cache_dtype(draw);
+    // The keys the latest query (at T − 1) may attend to: all a rolling buffer must keep.
+    let mask = sliding_window::try_sliding_window_mask(1, tokens, window)?;
+    let slots = mask.iter().filter(|&&allowed| allowed).count();
+    let per_token = cached_numbers_per_token(h, g, d_k, draw.rng.random())?;
+    let total = (slots * per_token * bytes) as u64;
+    let prompt = format!(
+        "A sliding-window layer with W = {window} (the current token counts), H = {h} query heads and {} of width \
+         d_k = {d_k} keeps its cache in {dtype} as a rolling buffer: only the keys and values the latest query could \
+         attend to. How many bytes does this layer's cache hold for one sequence after T = {tokens} tokens?",
+        kv_heads_text(g)
+    );
+    let explanation = format!(
+        "The latest query sees the last W = {window} positions, so the buffer holds {slots} slots (token t sits in \
+         slot t mod W), each a key and a value per key/value head: 2·G·d_k = {per_token} numbers of {bytes} byte(s) \
+         in {dtype}. W·2·G·d_k·bytes = {} bytes, the same for any T ≥ W; a full-attention layer would hold T = \
+         {tokens} tokens, {} times as much.",
+        number(total as f64),
+        number(tokens as f64 / slots as f64)
+    );
+    Ok((prompt, explanation, exact(total)))
+}
+
+fn flash_working_set(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let len = draw.size("L", &[256, 512, 1024]);
+    let d = draw.size("d", &[32, 64, 128]);
+    let block_q = draw.size("block_q", &[16, 32, 64, 128]);
+    let block_k = draw.size("block_k", &[16, 32, 64, 128]);
+    let seed = draw.rng.random();
+    // Standard attention's scores at this length (their shape does not depend on d, so d = 1 is run).
+    let sdpa =
+        crate::measure::measure(Variant::Sdpa, &Config { len, kv_len: len, d_model: 1, seed, ..Config::default() })?;
+    // Flash on one full block of queries and keys: every tile of the long run is at most this
+    // large (the blocks are shorter than L), and the working set does not grow with L.
+    let flash = crate::measure::measure(
+        Variant::Flash,
+        &Config { len: block_q, kv_len: block_k, d_model: d, block_q, block_k, seed, ..Config::default() },
+    )?;
+    let tile = flash.largest_scores_bytes / 4;
+    let accumulator: usize = step_shape(&flash, "block_output")?.iter().skip(1).product(); // [N, b_q, d]
+    let statistics: usize =
+        flash.readings.iter().filter(|r| matches!(r.name, "running_max" | "running_sum")).map(|r| r.values.len()).sum();
+    let working = tile + (accumulator + statistics) as u64;
+    let scores = sdpa.largest_scores_bytes / 4;
+    let ratio = scores as f64 / working as f64;
+    let prompt = format!(
+        "One attention head, L = {len} queries and keys, head width d = {d}, all in f32. Standard attention holds \
+         the whole L × L score matrix. FlashAttention-2 with block_q = {block_q} and block_k = {block_k} holds, \
+         besides its inputs and outputs, one block_q × block_k tile of scores, the block_q × d output accumulator \
+         of its query block, and that block's running max and running sum (block_q numbers each). How many times as \
+         many bytes does the score matrix take as this working set? (within 0.1%)"
+    );
+    let explanation = format!(
+        "Scores: L² = {} numbers, {} bytes. Working set: {block_q}·{block_k} (tile) + {block_q}·{d} (accumulator) \
+         + 2·{block_q} (m and l) = {} numbers, {} bytes. Ratio ≈ {ratio:.2}. The working set is fixed by the block \
+         sizes and d, which are chosen to fit in on-chip SRAM, and does not grow with L; the score matrix grows as L².",
+        number(scores as f64),
+        number(sdpa.largest_scores_bytes as f64),
+        number(working as f64),
+        number((working * 4) as f64)
+    );
+    Ok((prompt, explanation, approximately(ratio, 1e-3)))
+}
+
+/// FLOPs of a product (m × k)·(k × n): m·n dot products of length k, 2 FLOPs per multiply-add.
+fn product_flops((m, k, n): (usize, usize, usize)) -> u64 {
+    (2 * m * k * n) as u64
+}
+
+fn backward_flops_ratio(draw: &mut Draw) -> Result<Made, GeneratorError> {
+    let l_q = draw.size("l_q", &[16, 32, 64, 100]);
+    let l_k = draw.size("l_k", &[16, 32, 64, 100]);
+    let d_k = draw.size("d_k", &[32, 64, 128, 192]);
+    let d_v = draw.size("d_v", &[32, 64, 128]);
+    let mut sampler = Sampler::new(draw.rng.random());
+    let (q, k, v) = (sampler.matrix(l_q, d_k), sampler.matrix(l_k, d_k), sampler.matrix(l_k, d_v));
+    let d_out = sampler.matrix(l_q, d_v);
+    let block = 16;
+    // Run the forward and record its tiles; run the backward on its output and lse, which visits
+    // the same tiles (no mask: every pair of blocks). The reference's products are not
+    // instrumented, so each is counted from the shapes of the matrices it multiplies in a tile:
+    // the tile's (b_q, b_k) from the run, d_k and d_v from the inputs.
+    let (result, steps) = trace::record(|| reference::try_flash_attention(&q, &k, &v, false, block, block));
+    let (out, lse) = result?;
+    let (dq, dk, dv) = reference::try_flash_attention_backward(&q, &k, &v, &out, &lse, &d_out, false, block, block)?;
+    let tiles: Vec<(usize, usize)> = steps.iter().filter(|s| s.name == "score_tile").map(|s| s.shape).collect();
+    let (d_k, d_v) = (dq.ncols(), dv.ncols()); // the gradients' widths: those of Q and V
+    debug_assert_eq!((dk.nrows(), dk.ncols()), (l_k, d_k));
+    let forward: u64 = tiles
+        .iter()
+        .map(|&(b_q, b_k)| {
+            product_flops((b_q, d_k, b_k)) // S = Q_b·K_cᵀ
+                + product_flops((b_q, b_k, d_v)) // P̃·V_c
+        })
+        .sum();
+    let backward: u64 = tiles
+        .iter()
+        .map(|&(b_q, b_k)| {
+            product_flops((b_q, d_k, b_k)) // S recomputed, then P = exp(S − lse)
+                + product_flops((b_k, b_q, d_v)) // dV_c += Pᵀ·dO_b
+                + product_flops((b_q, d_v, b_k)) // dP = dO_b·V_cᵀ
+                + product_flops((b_q, b_k, d_k)) // dQ_b += dS·K_c
+                + product_flops((b_k, b_q, d_k)) // dK_c += dSᵀ·Q_b
+        })
+        .sum();
+    let ratio = backward as f64 / forward as f64;
+    let prompt = format!(
+        "FlashAttention-2 on one head with l_q = {l_q} queries, l_k = {l_k} keys, d_k = {d_k} and d_v = {d_v}, no \
+         mask. Its backward saves no P: it recomputes the scores from Q, K and lse. Counting only matrix products \
+         (a multiply-add is 2 FLOPs), how many times the forward's FLOPs does the backward take? (within 0.1%)"
+    );
+    let explanation = format!(
+        "Forward: S = Q·Kᵀ costs 2·l_q·l_k·d_k and O = P·V 2·l_q·l_k·d_v, {} FLOPs. Backward: S again (2·l_q·l_k·d_k), \
+         dV = Pᵀ·dO and dP = dO·Vᵀ (2·l_q·l_k·d_v each), dQ = dS·K and dK = dSᵀ·Q (2·l_q·l_k·d_k each): {} FLOPs. \
+         Ratio (3·d_k + 2·d_v)/(d_k + d_v) = {ratio:.4}; with d_k = d_v it is 5 products against 2, 2.5 \
+         (2 without the recomputation). The lengths cancel.",
+        number(forward as f64),
+        number(backward as f64)
+    );
+    Ok((prompt, explanation, approximately(ratio, 1e-3)))
 }
