@@ -97,6 +97,39 @@ pub(crate) fn stacked(top: &Matrix, bottom: &Matrix) -> Option<Matrix> {
     Some(Matrix::from_fn(p + bottom.nrows(), top.ncols(), |r, c| if r < p { top[(r, c)] } else { bottom[(r - p, c)] }))
 }
 
+/// Smaller splits of a sequence into calls, for shrinking: one chunk
+/// dropped, two neighbouring chunks merged, or one token of a chunk dropped.
+pub(crate) fn smaller_chunkings(chunks: &[Matrix]) -> Vec<Vec<Matrix>> {
+    let n = chunks.len();
+    let mut smaller: Vec<Vec<Matrix>> = removable(n)
+        .map(|c| chunks.iter().enumerate().filter(|&(i, _)| i != c).map(|(_, x)| x.clone()).collect())
+        .collect();
+    for c in 0..n.saturating_sub(1) {
+        let mut merged = chunks.to_vec();
+        let next = merged.remove(c + 1);
+        merged[c] = stacked(&merged[c], &next).expect("chunks of one width");
+        smaller.push(merged);
+    }
+    for (c, x) in chunks.iter().enumerate() {
+        for r in removable(x.nrows()) {
+            let mut fewer = chunks.to_vec();
+            fewer[c] = keep_rows(x, |i| i == r);
+            smaller.push(fewer);
+        }
+    }
+    smaller
+}
+
+/// How many of `cached` rows a shorter cache keeps, for shrinking: none, half, all but one.
+pub(crate) fn shorter_cache_lengths(cached: usize) -> impl Iterator<Item = usize> {
+    [0, cached / 2, cached.saturating_sub(1)].into_iter().filter(move |&keep| keep < cached)
+}
+
+/// The last `keep` rows of a cached matrix (the most recent positions).
+pub(crate) fn last_rows(m: &Matrix, keep: usize) -> Matrix {
+    m.rows(m.nrows() - keep, keep).into_owned()
+}
+
 /// Every call's output, stacked (0 × 0 if their widths differ).
 pub(crate) fn stack_outputs(calls: &[(Matrix, Vec<Matrix>)]) -> Matrix {
     let width = calls.first().map_or(0, |(o, _)| o.ncols());
@@ -244,36 +277,11 @@ impl DecodeCase {
 
     /// Candidates with fewer or merged chunks, fewer tokens or fewer cached rows.
     fn fewer_tokens(&self) -> Vec<Self> {
-        let n = self.chunks.len();
-        let mut smaller: Vec<Self> = removable(n)
-            .map(|c| {
-                self.with_chunks(
-                    self.chunks.iter().enumerate().filter(|&(i, _)| i != c).map(|(_, x)| x.clone()).collect(),
-                )
-            })
-            .collect();
-        for c in 0..n.saturating_sub(1) {
-            let mut chunks = self.chunks.clone();
-            let next = chunks.remove(c + 1);
-            chunks[c] = stacked(&chunks[c], &next).expect("chunks of one width");
-            smaller.push(self.with_chunks(chunks));
-        }
-        for (c, x) in self.chunks.iter().enumerate() {
-            for r in removable(x.nrows()) {
-                let mut chunks = self.chunks.clone();
-                chunks[c] = keep_rows(x, |i| i == r);
-                smaller.push(self.with_chunks(chunks));
-            }
-        }
-        let cached = self.cache.keys.nrows();
-        let fewer_cached = |keep: usize| KvCache {
-            keys: self.cache.keys.rows(cached - keep, keep).into_owned(),
-            values: self.cache.values.rows(cached - keep, keep).into_owned(),
-        };
-        for keep in [0, cached / 2, cached.saturating_sub(1)] {
-            if keep < cached {
-                smaller.push(DecodeCase { cache: fewer_cached(keep), ..self.clone() });
-            }
+        let mut smaller: Vec<Self> = smaller_chunkings(&self.chunks).into_iter().map(|c| self.with_chunks(c)).collect();
+        for keep in shorter_cache_lengths(self.cache.keys.nrows()) {
+            let cache =
+                KvCache { keys: last_rows(&self.cache.keys, keep), values: last_rows(&self.cache.values, keep) };
+            smaller.push(DecodeCase { cache, ..self.clone() });
         }
         smaller
     }

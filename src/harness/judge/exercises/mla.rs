@@ -11,10 +11,10 @@
 //! call). The edge cases decode single tokens after a prefill, use
 //! rope_dim = 2 and 4, one head and three, and a cache that starts at 30 rows.
 
-use super::kv_cache::{stack_outputs, stacked};
+use super::kv_cache::{last_rows, shorter_cache_lengths, smaller_chunkings, stack_outputs, stacked};
 use super::rope::{RopeRule, rotate};
 use crate::evaluator::wire::{Decode, WireError, to_bytes};
-use crate::harness::judge::draw::{Draw, keep_rows, removable, simpler_layers, simpler_matrix};
+use crate::harness::judge::draw::{Draw, simpler_layers, simpler_matrix};
 use crate::harness::judge::exercise::Exercise;
 use crate::harness::judge::format;
 use crate::harness::judge::knobs::{Knobs, Mutant};
@@ -271,36 +271,13 @@ impl MlaCase {
 
     /// Candidates with fewer or merged chunks, fewer tokens or fewer cached rows.
     fn fewer_tokens(&self) -> Vec<Self> {
-        let n = self.chunks.len();
-        let mut smaller: Vec<Self> = removable(n)
-            .map(|c| {
-                self.with_chunks(
-                    self.chunks.iter().enumerate().filter(|&(i, _)| i != c).map(|(_, x)| x.clone()).collect(),
-                )
-            })
-            .collect();
-        for c in 0..n.saturating_sub(1) {
-            let mut chunks = self.chunks.clone();
-            let next = chunks.remove(c + 1);
-            chunks[c] = stacked(&chunks[c], &next).expect("chunks of one width");
-            smaller.push(self.with_chunks(chunks));
-        }
-        for (c, x) in self.chunks.iter().enumerate() {
-            for r in removable(x.nrows()) {
-                let mut chunks = self.chunks.clone();
-                chunks[c] = keep_rows(x, |i| i == r);
-                smaller.push(self.with_chunks(chunks));
-            }
-        }
-        let cached = self.cache.latent.nrows();
-        let fewer_cached = |keep: usize| MlaCache {
-            latent: self.cache.latent.rows(cached - keep, keep).into_owned(),
-            rope_keys: self.cache.rope_keys.rows(cached - keep, keep).into_owned(),
-        };
-        for keep in [0, cached / 2, cached.saturating_sub(1)] {
-            if keep < cached {
-                smaller.push(MlaCase { cache: fewer_cached(keep), ..self.clone() });
-            }
+        let mut smaller: Vec<Self> = smaller_chunkings(&self.chunks).into_iter().map(|c| self.with_chunks(c)).collect();
+        for keep in shorter_cache_lengths(self.cache.latent.nrows()) {
+            let cache = MlaCache {
+                latent: last_rows(&self.cache.latent, keep),
+                rope_keys: last_rows(&self.cache.rope_keys, keep),
+            };
+            smaller.push(MlaCase { cache, ..self.clone() });
         }
         smaller
     }
