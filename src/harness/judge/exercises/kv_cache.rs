@@ -139,9 +139,8 @@ pub(crate) fn stack_outputs(calls: &[(Matrix, Vec<Matrix>)]) -> Matrix {
         .unwrap_or_else(|| Matrix::zeros(0, 0))
 }
 
-/// The outputs of a case, the stacked one given.
-fn outputs(returned: DecodeReturned, one_call: Matrix) -> Outputs {
-    let DecodeReturned { calls, cache } = returned;
+/// Every call's weights (per head) and output, labelled with the call.
+pub(crate) fn call_outputs(calls: &[(Matrix, Vec<Matrix>)]) -> [Output; 2] {
     let weights = calls
         .iter()
         .enumerate()
@@ -150,9 +149,19 @@ fn outputs(returned: DecodeReturned, one_call: Matrix) -> Outputs {
         })
         .collect();
     let each = calls.iter().enumerate().map(|(c, (o, _))| (format!(" (call {})", c + 1), o.clone())).collect();
-    Outputs(vec![
+    [
         Output { name: "weights", value: Value::Labelled(weights) },
         Output { name: "output", value: Value::Labelled(each) },
+    ]
+}
+
+/// The outputs of a case, the stacked one given.
+fn outputs(returned: DecodeReturned, one_call: Matrix) -> Outputs {
+    let DecodeReturned { calls, cache } = returned;
+    let [weights, each] = call_outputs(&calls);
+    Outputs(vec![
+        weights,
+        each,
         Output { name: KEYS, value: Value::Matrix(cache.keys) },
         Output { name: VALUES, value: Value::Matrix(cache.values) },
         Output { name: STACKED, value: Value::Matrix(one_call) },

@@ -11,7 +11,7 @@
 //! call). The edge cases decode single tokens after a prefill, use
 //! rope_dim = 2 and 4, one head and three, and a cache that starts at 30 rows.
 
-use super::kv_cache::{last_rows, shorter_cache_lengths, smaller_chunkings, stack_outputs, stacked};
+use super::kv_cache::{call_outputs, last_rows, shorter_cache_lengths, smaller_chunkings, stack_outputs, stacked};
 use super::rope::{RopeRule, rotate};
 use crate::evaluator::wire::{Decode, WireError, to_bytes};
 use crate::harness::judge::draw::{Draw, simpler_layers, simpler_matrix};
@@ -97,17 +97,10 @@ impl Decode for MlaReturned {
 /// The outputs of a case, the stacked one given.
 fn outputs(returned: MlaReturned, one_call: Matrix) -> Outputs {
     let MlaReturned { calls, cache } = returned;
-    let weights = calls
-        .iter()
-        .enumerate()
-        .flat_map(|(c, (_, heads))| {
-            heads.iter().enumerate().map(move |(h, m)| (format!(" (call {}, head {h})", c + 1), m.clone()))
-        })
-        .collect();
-    let each = calls.iter().enumerate().map(|(c, (o, _))| (format!(" (call {})", c + 1), o.clone())).collect();
+    let [weights, each] = call_outputs(&calls);
     Outputs(vec![
-        Output { name: "weights", value: Value::Labelled(weights) },
-        Output { name: "output", value: Value::Labelled(each) },
+        weights,
+        each,
         Output { name: LATENT, value: Value::Matrix(cache.latent) },
         Output { name: ROPE_KEYS, value: Value::Matrix(cache.rope_keys) },
         Output { name: STACKED, value: Value::Matrix(one_call) },
