@@ -4,7 +4,7 @@
 //! 1. The file must pass `attn-quiz check` first (a wrong answer has no
 //!    speed worth knowing): otherwise it says so and exits with 1.
 //! 2. The learner's function is built in release, with its own crate
-//!    optimised ([`bench_package`]), and run as a timing program
+//!    optimised ([`Program::Timing`]), and run as a timing program
 //!    ([`attn_quiz::evaluator::timing`]) on inputs written to a file.
 //! 3. The reference and the fast path are timed here, in this process, on
 //!    the same inputs. Each implementation: one call counted for its peak
@@ -25,8 +25,8 @@ use attn_quiz::fast::{self, Options};
 use attn_quiz::harness::check::{CheckRequest, check};
 use attn_quiz::harness::compile::{self, Build, BuildOptions};
 use attn_quiz::harness::exercises::Exercise;
+use attn_quiz::harness::package::{self, Program, Target};
 use attn_quiz::harness::verdict::Status;
-use attn_quiz::harness::{bench_package, package};
 use attn_quiz::layers::{GroupedQueryWeights, MultiHeadWeights};
 use attn_quiz::prelude::{Mask, Matrix};
 use attn_quiz::reference;
@@ -317,8 +317,8 @@ fn time_learner(
     let cache = package::cache_dir()?;
     let executable = {
         let _lock = package::lock(&cache)?;
-        let package = bench_package::prepare(&cache, exercise, file)?;
-        let target = bench_package::target(&cache);
+        let package = package::prepare(&cache, Program::Timing, exercise, file)?;
+        let target = Target { release: true, ..package::target(&cache) };
         let display_path = file.display().to_string();
         let options = BuildOptions { target: &target, display_path: &display_path, color: false };
         match compile::build(&package, exercise, &options)? {

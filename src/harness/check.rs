@@ -34,7 +34,7 @@ pub struct CheckRequest<'a> {
 pub fn check(request: &CheckRequest) -> anyhow::Result<Verdict> {
     let cache = package::cache_dir()?;
     let _lock = package::lock(&cache)?;
-    let package = package::prepare(&cache, request.exercise, request.file)?;
+    let package = package::prepare(&cache, package::Program::Evaluator, request.exercise, request.file)?;
     let display_path = request.file.display().to_string();
     let target = package::target(&cache);
     let options = BuildOptions { target: &target, display_path: &display_path, color: request.color };

@@ -25,7 +25,6 @@
 //! Around it all: [`exercises`] (names, templates, hints) and [`progress`]
 //! (the learner's statuses and hints shown).
 
-pub mod bench_package;
 pub mod check;
 pub mod compile;
 pub mod evaluator_process;
