@@ -161,15 +161,7 @@ fn kv_cache_decode_matches_pytorch() {
             let chunk = i.x.rows(start, s).into_owned();
             let (output, heads) = reference::decode_step(&chunk, &mut cache, &w, rope.as_ref());
             start += s;
-            // Query r of the chunk sits at position start − s + r: later keys are the future.
-            let not_future = Mask::from_fn(s, start, |r, j| j <= start - s + r);
-            let expected_heads: Vec<Matrix> = e.head_weights[c].iter().map(|m| m.0.clone()).collect();
-            checks.push(close(&format!("outputs[{c}]"), &output, &e.outputs[c]));
-            checks.push(close_each(&format!("head_weights[{c}]"), &heads, &expected_heads));
-            let masked = heads.iter().enumerate();
-            checks.extend(
-                masked.map(|(h, w)| masked_entries_are_zero(&format!("head_weights[{c}][{h}]"), w, Some(&not_future))),
-            );
+            checks.extend(decode_call(c, (s, start), (&output, &heads), (&e.outputs[c], &e.head_weights[c])));
         }
         checks.push(close("keys", &cache.keys, &e.keys));
         checks.push(close("values", &cache.values, &e.values));
@@ -345,14 +337,7 @@ fn mla_chunks(i: &MlaInputs, e: &MlaExpected, step: MlaStep) -> Vec<Check> {
     for (c, &s) in i.chunks.iter().enumerate() {
         let (output, heads) = step(&i.x.rows(start, s).into_owned(), &mut cache, &w, &rope);
         start += s;
-        let not_future = Mask::from_fn(s, start, |r, j| j <= start - s + r);
-        let expected_heads: Vec<Matrix> = e.head_weights[c].iter().map(|m| m.0.clone()).collect();
-        checks.push(close(&format!("outputs[{c}]"), &output, &e.outputs[c]));
-        checks.push(close_each(&format!("head_weights[{c}]"), &heads, &expected_heads));
-        let masked = heads.iter().enumerate();
-        checks.extend(
-            masked.map(|(h, w)| masked_entries_are_zero(&format!("head_weights[{c}][{h}]"), w, Some(&not_future))),
-        );
+        checks.extend(decode_call(c, (s, start), (&output, &heads), (&e.outputs[c], &e.head_weights[c])));
     }
     checks.push(close("latent", &cache.latent, &e.latent));
     checks.push(close("rope_keys", &cache.rope_keys, &e.rope_keys));
@@ -391,6 +376,27 @@ fn gradients(actual: (Matrix, Matrix, Matrix), expected: &GradientsExpected, whi
 /// Fails a flash case that lists no block sizes, which would test nothing.
 fn blocks_listed(blocks: &[[usize; 2]]) -> Option<Check> {
     blocks.is_empty().then(|| Err(Failure("the case lists no block sizes".to_string())))
+}
+
+/// Checks decode call `c` of a chunked fixture case: `s` new tokens, `seen`
+/// keys after the call. Its output and head weights match the fixture's, and
+/// every weight on a future key (after query r's position seen − s + r) is exactly 0.
+fn decode_call(
+    c: usize,
+    (s, seen): (usize, usize),
+    (output, heads): (&Matrix, &[Matrix]),
+    (expected_output, expected_heads): (&Grid<f32>, &[Grid<f32>]),
+) -> Vec<Check> {
+    let not_future = Mask::from_fn(s, seen, |r, j| j <= seen - s + r);
+    let expected_heads: Vec<Matrix> = expected_heads.iter().map(|m| m.0.clone()).collect();
+    let mut checks = vec![
+        close(&format!("outputs[{c}]"), output, expected_output),
+        close_each(&format!("head_weights[{c}]"), heads, &expected_heads),
+    ];
+    let masked = heads.iter().enumerate();
+    checks
+        .extend(masked.map(|(h, w)| masked_entries_are_zero(&format!("head_weights[{c}][{h}]"), w, Some(&not_future))));
+    checks
 }
 
 /// Parses one fixture file, failing the test with the file name on any error.

@@ -375,14 +375,7 @@ fn any_split_into_decode_calls_is_one_call_on_an_empty_cache() {
         let mut whole_cache = empty_cache(&w);
         let (whole, whole_heads) = decode_step(&d.x, &mut whole_cache, &w, d.rope.as_ref());
         let (outputs, heads, cache) = decode_in_chunks(d, &w);
-        let mut start = 0;
-        for (c, &s) in d.chunks.iter().enumerate() {
-            close(&format!("outputs[{c}]"), &outputs[c], &whole.rows(start, s).into_owned())?;
-            let expected: Vec<Matrix> =
-                whole_heads.iter().map(|m| m.view((start, 0), (s, start + s)).into_owned()).collect();
-            close_each(&format!("head_weights[{c}]"), &heads[c], &expected)?;
-            start += s;
-        }
+        calls_are_rows_of_one_call(&d.chunks, (&outputs, &heads), (&whole, &whole_heads))?;
         close("cached keys", &cache.keys, &whole_cache.keys)?;
         close("cached values", &cache.values, &whole_cache.values)
     }));
@@ -630,14 +623,7 @@ fn mla_any_split_into_decode_calls_is_one_call_on_an_empty_cache() {
         let mut whole_cache = empty_mla_cache(&d.weights);
         let (whole, whole_heads) = mla_decode_step(&d.x, &mut whole_cache, &d.weights, &d.rope);
         let (outputs, heads, cache) = mla_in_chunks(d, mla_decode_step);
-        let mut start = 0;
-        for (c, &s) in d.chunks.iter().enumerate() {
-            close(&format!("outputs[{c}]"), &outputs[c], &whole.rows(start, s).into_owned())?;
-            let expected: Vec<Matrix> =
-                whole_heads.iter().map(|m| m.view((start, 0), (s, start + s)).into_owned()).collect();
-            close_each(&format!("head_weights[{c}]"), &heads[c], &expected)?;
-            start += s;
-        }
+        calls_are_rows_of_one_call(&d.chunks, (&outputs, &heads), (&whole, &whole_heads))?;
         close("cached latent", &cache.latent, &whole_cache.latent)?;
         close("cached rope keys", &cache.rope_keys, &whole_cache.rope_keys)
     }));
@@ -864,6 +850,25 @@ fn attention_loss_f64(
         }
     }
     loss
+}
+
+/// Checks that the calls of a split decode (chunk sizes `chunks`) return
+/// the rows of one call on the whole sequence: call c's output is its rows
+/// of the whole output, and its weights the same rows over the keys seen so far.
+fn calls_are_rows_of_one_call(
+    chunks: &[usize],
+    (outputs, heads): (&[Matrix], &[Vec<Matrix>]),
+    (whole, whole_heads): (&Matrix, &[Matrix]),
+) -> Check {
+    let mut start = 0;
+    for (c, &s) in chunks.iter().enumerate() {
+        close(&format!("outputs[{c}]"), &outputs[c], &whole.rows(start, s).into_owned())?;
+        let expected: Vec<Matrix> =
+            whole_heads.iter().map(|m| m.view((start, 0), (s, start + s)).into_owned()).collect();
+        close_each(&format!("head_weights[{c}]"), &heads[c], &expected)?;
+        start += s;
+    }
+    Ok(())
 }
 
 /// Checks a batched multi-head result against the per-element results.
