@@ -76,3 +76,11 @@ fn only_forward_exercises_are_timed() {
     assert_eq!(ran.code, 2, "{ran:?}");
     assert!(ran.stderr.contains("forward attention exercises"), "{ran:?}");
 }
+
+#[test]
+fn a_missing_file_is_a_usage_error_not_a_failed_check() {
+    let sandbox = Sandbox::new();
+    let ran = Ran::of(&mut sandbox.attn_quiz(["bench", "nowhere/sdpa.rs"]));
+    assert_eq!(ran.code, 2, "{ran:?}");
+    assert!(ran.stderr.contains("no such file: nowhere/sdpa.rs"), "{ran:?}");
+}

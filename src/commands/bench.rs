@@ -16,7 +16,7 @@
 //! Lengths whose (L × L) weights, which the learner and the reference must
 //! return, would take more than [`MEMORY_BUDGET`] are skipped, with a note.
 
-use super::check::{DEFAULT_CASES, resolve_exercise};
+use super::check::{DEFAULT_CASES, exercise_for, read_exercise_file};
 use anyhow::{Context, bail};
 use attn_quiz::evaluator::heap;
 use attn_quiz::evaluator::timing::Request;
@@ -91,8 +91,8 @@ struct Measured {
 
 /// Runs `attn-quiz bench`.
 pub fn execute(args: Args) -> anyhow::Result<ExitCode> {
-    let stem = args.file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    let exercise = resolve_exercise(args.exercise.as_deref().unwrap_or(stem))?;
+    let exercise = exercise_for(&args.file, args.exercise.as_deref())?;
+    read_exercise_file(&args.file, exercise)?; // a missing, folder or non-UTF-8 file is a usage error
     if !FORWARD.contains(&exercise.name) {
         bail!(
             "`attn-quiz bench` times the forward attention exercises ({}); `{}` is not one of them",

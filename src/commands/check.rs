@@ -112,7 +112,7 @@ pub fn run(file: &Path, options: &CheckOptions, json: bool) -> anyhow::Result<Ve
 }
 
 /// The exercise named by `--exercise`, else by the file's stem.
-fn exercise_for(file: &Path, flag: Option<&str>) -> anyhow::Result<&'static Exercise> {
+pub fn exercise_for(file: &Path, flag: Option<&str>) -> anyhow::Result<&'static Exercise> {
     if let Some(name) = flag {
         return find_exercise(name);
     }
@@ -144,7 +144,7 @@ pub fn resolve_exercise(name_or_file: &str) -> anyhow::Result<&'static Exercise>
 
 /// The learner's file, or an error saying how to get a fresh one (or, for a
 /// file that is not UTF-8, where its first bad byte is).
-fn read_exercise_file(file: &Path, exercise: &Exercise) -> anyhow::Result<Vec<u8>> {
+pub fn read_exercise_file(file: &Path, exercise: &Exercise) -> anyhow::Result<Vec<u8>> {
     match std::fs::read(file) {
         Ok(contents) => match std::str::from_utf8(&contents) {
             Ok(_) => Ok(contents),
