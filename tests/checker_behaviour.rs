@@ -8,7 +8,6 @@ use attn_quiz::harness::judge::{Judged, Outcome, judge_in_process};
 use attn_quiz::harness::verdict::{Case, Failure, FailureKind};
 use attn_quiz::prelude::*;
 use attn_quiz::reference;
-use std::time::Duration;
 
 /// Checks with 100 random cases and the given seed.
 fn run(learner: Learner, seed: u64) -> Judged {
@@ -198,10 +197,6 @@ impl Evaluate for Recorder {
 
     fn output_of(&mut self, arguments: Vec<u8>, heavy: bool) -> Output {
         self.inner.output_of(arguments, heavy)
-    }
-
-    fn call_limit(&self) -> Duration {
-        self.inner.call_limit()
     }
 }
 

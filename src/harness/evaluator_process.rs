@@ -170,10 +170,6 @@ impl Evaluate for EvaluatorProcess {
         self.stop();
         std::mem::take(&mut self.last_output)
     }
-
-    fn call_limit(&self) -> Duration {
-        self.call_limit
-    }
 }
 
 impl Drop for EvaluatorProcess {

@@ -10,7 +10,6 @@ use crate::evaluator::panics::Panicked;
 use crate::evaluator::wire::to_bytes;
 use crate::evaluator::{Answer, Call, Learner, answer};
 use crate::harness::evaluator_process::Output;
-use std::time::Duration;
 
 /// What became of one call of the learner's function.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,9 +44,6 @@ pub trait Evaluate {
 
     /// What the learner's code prints on this one call, run on its own.
     fn output_of(&mut self, arguments: Vec<u8>, heavy: bool) -> Output;
-
-    /// How long one ordinary call may take.
-    fn call_limit(&self) -> Duration;
 }
 
 /// The learner's function called in this very process (for tests: a crash
@@ -66,9 +62,5 @@ impl Evaluate for InProcess {
 
     fn output_of(&mut self, _arguments: Vec<u8>, _heavy: bool) -> Output {
         Output::default()
-    }
-
-    fn call_limit(&self) -> Duration {
-        Duration::MAX
     }
 }
